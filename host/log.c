@@ -1,0 +1,54 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static enum log_level current_level = LOG_LEVEL_INFO;
+
+static const char *const level_names[] = {
+    [LOG_LEVEL_ERROR] = "error",
+    [LOG_LEVEL_WARN] = "warn",
+    [LOG_LEVEL_INFO] = "info",
+    [LOG_LEVEL_DEBUG] = "debug",
+    [LOG_LEVEL_TRACE] = "trace",
+};
+
+void log_set_level(enum log_level level)
+{
+    current_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+    return current_level;
+}
+
+int log_parse_level(const char *text)
+{
+    for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+        if (strcmp(text, level_names[i]) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+void log_write(enum log_level level, const char *fmt, ...)
+{
+    if (level > current_level)
+        return;
+
+    /* One buffered line per message, so lines from concurrent writers
+     * never interleave mid-line. */
+    char line[4096];
+    int prefix = snprintf(line, sizeof(line), "schemareg: %s: ", level_names[level]);
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line + prefix, sizeof(line) - (size_t)prefix, fmt, args);
+    va_end(args);
+
+    size_t len = strlen(line);
+    if (len > 0 && line[len - 1] == '\n')
+        line[--len] = '\0';
+    fprintf(stderr, "%s\n", line);
+}
