@@ -1,0 +1,54 @@
+/*
+ * DynamoDB JSON 1.0 protocol client: signed POST requests over a reused
+ * libcurl connection, typed errors, and the AWS SDKs' "standard" retry mode.
+ */
+#ifndef SCHEMAREG_DDB_CLIENT_H
+#define SCHEMAREG_DDB_CLIENT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "credentials.h"
+
+enum ddb_error_kind {
+    DDB_ERROR_NONE = 0,
+    DDB_ERROR_SERVICE,   /* the server returned an error body (__type) */
+    DDB_ERROR_HTTP,      /* an HTTP error status without a parsable body */
+    DDB_ERROR_TRANSPORT, /* connect, TLS, timeout or reset; curl's reason kept */
+    DDB_ERROR_CHECKSUM,  /* x-amz-crc32 did not match the body */
+    DDB_ERROR_CLIENT,    /* a local failure: bad JSON, out of memory */
+};
+
+struct ddb_error {
+    enum ddb_error_kind kind;
+    long http_status;
+    char type[128];     /* short exception name, e.g. ResourceInUseException */
+    char message[1024]; /* the server's message or curl's reason */
+    int attempts;       /* how many attempts were made */
+};
+
+struct ddb_client_options {
+    int max_attempts;           /* data-plane calls; 0 means AWS_MAX_ATTEMPTS or 3 */
+    long connect_timeout_ms;    /* 0 means 3000 */
+    long request_timeout_ms;    /* 0 means 30000 */
+};
+
+struct ddb_client;
+
+/* Creates a client for the endpoint, region and credentials in config.
+ * config must outlive the client. */
+struct ddb_client *ddb_client_new(struct aws_config *config,
+                                  const struct ddb_client_options *options,
+                                  char *err, size_t err_len);
+void ddb_client_free(struct ddb_client *client);
+
+/*
+ * Calls operation (e.g. "CreateTable") with request as the JSON body.
+ * Returns 0 and stores the parsed response in *response (caller owns it),
+ * or -1 and fills error. Retryable failures are retried before returning.
+ */
+int ddb_call(struct ddb_client *client, const char *operation,
+             const json_t *request, json_t **response, struct ddb_error *error);
+
+#endif
