@@ -474,19 +474,20 @@ int ddb_json_values_equal(const json_t *a, const json_t *b)
 static void check_set(struct checker *checker, const char *type,
                       const json_t *member)
 {
+    const char *article = strcmp(type, "BS") == 0 ? "a" : "an";
     size_t count;
     size_t index;
     json_t *element;
 
     if (!json_is_array(member)) {
-        report_problem(checker, "an %s value must be a JSON array of strings",
-                       type);
+        report_problem(checker, "%s %s value must be a JSON array of strings",
+                       article, type);
         return;
     }
     count = json_array_size(member);
     if (count == 0) {
-        report_problem(checker, "an %s set is empty; DynamoDB rejects empty "
-                       "sets, so leave the attribute out instead", type);
+        report_problem(checker, "%s %s set is empty; DynamoDB rejects empty "
+                       "sets, so leave the attribute out instead", article, type);
         return;
     }
 
