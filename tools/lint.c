@@ -30,13 +30,15 @@ struct lint_options {
 static void print_usage(FILE *stream)
 {
     fprintf(stream,
-            "Usage: schemareg-lint [--json] [--allow-insecure] PLUGIN.so...\n\n"
+            "Usage: schemareg-lint [--json] [--allow-insecure-plugins] PLUGIN.so...\n\n"
             "Loads exactly the given plugin files and checks what they declare with\n"
             "the validation rules of schemareg-host validate. Prints every problem\n"
             "with its rule name, plugin file and service id.\n\n"
             "Options:\n"
             "  --json             print one JSON document instead of text\n"
-            "  --allow-insecure   accept plugin files writable by other users\n"
+            "  --allow-insecure-plugins\n"
+            "                     accept plugin files and directories writable by\n"
+            "                     other users (development only)\n"
             "  --log-level LEVEL  error, warn, info, debug or trace (default warn)\n"
             "  --help             print this help and exit\n"
             "  --version          print the version and exit\n\n"
@@ -53,7 +55,7 @@ static int parse_options(int argc, char **argv, struct lint_options *options,
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {"json", no_argument, NULL, OPT_JSON},
-        {"allow-insecure", no_argument, NULL, OPT_INSECURE},
+        {"allow-insecure-plugins", no_argument, NULL, OPT_INSECURE},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {NULL, 0, NULL, 0},
     };
@@ -112,7 +114,8 @@ static void print_text(const struct loader_result *result,
     if (problems == 0)
         printf("%zu of %zu plugin files valid\n", result->plugins_count, files_count);
     else
-        printf("%zu problems in %zu plugin files\n", problems, files_count);
+        printf("%zu %s in %zu plugin files\n", problems,
+               problems == 1 ? "problem" : "problems", files_count);
 }
 
 static json_t *string_or_null(const char *text)
