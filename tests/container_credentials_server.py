@@ -5,6 +5,7 @@ Prints the port it listens on, then serves until stdin closes:
   GET /creds?id=ID&mode=MODE[&token=T][&expiration=RFC3339][&step=SECONDS]
       mode good: credentials numbered by the request count of ID, whose
       Expiration is expiration + step * (count - 1);
+      mode goodonce: good for the first request, then as mode error;
       mode badjson: a truncated document; mode error: HTTP 500;
       mode missing: a document without SecretAccessKey.
       With token, the Authorization header must equal it (else HTTP 401).
@@ -60,7 +61,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
 
         mode = query.get("mode", "good")
-        if mode == "error":
+        if mode == "error" or (mode == "goodonce" and count > 1):
             self.reply(500, {"code": "InternalError", "message": "credentials unavailable"})
         elif mode == "badjson":
             self.reply(200, '{"AccessKeyId": "ASIABAD", "SecretAccessKey": "LEAKED-SECRET')
