@@ -69,6 +69,8 @@ int aws_endpoint_resolve_region(struct aws_config *config, const struct aws_opti
     return 0;
 }
 
+/* NOTE: FIPS and dual-stack endpoints (AWS_USE_FIPS_ENDPOINT,
+ * AWS_USE_DUALSTACK_ENDPOINT) are not derived; pass them as endpoint URLs. */
 void aws_endpoint_default(const char *region, char *buf, size_t buf_len)
 {
     const char *suffix = strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";

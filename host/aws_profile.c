@@ -56,7 +56,7 @@ static bool section_matches(const char *section, const char *kind, const char *n
     return strcmp(rest, name) == 0;
 }
 
-/* The config section that holds kind NAME, or NULL. */
+/* The config section for kind NAME, or NULL. */
 static const char *config_section(const struct aws_ini *config, const char *kind,
                                   const char *name)
 {

@@ -4,9 +4,10 @@
  * ~/.aws/config).
  *
  * A profile NAME is the section [NAME] in the credentials file and
- * [profile NAME] in the config file; the default profile is also [default]
- * there ([profile default] wins over it). A key set in both files takes the
- * credentials file's value, as botocore merges them.
+ * [profile NAME] in the config file. In the config file the default
+ * profile may also be [default], but [profile default] wins over it. A key
+ * set in both files takes the credentials file's value, as botocore merges
+ * them.
  */
 #ifndef SCHEMAREG_AWS_PROFILE_H
 #define SCHEMAREG_AWS_PROFILE_H

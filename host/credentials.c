@@ -239,8 +239,7 @@ static int refresh(struct aws_config *config, time_t now, char *err, size_t err_
     }
 
     if (usable) {
-        log_warn("%s; keeping the current credentials from %s, which expire at %s",
-                 reason, config->credentials_source, when);
+        log_warn("%s; keeping the current credentials, which expire at %s", reason, when);
         return 0;
     }
     if (current->access_key_id != NULL)

@@ -19,7 +19,7 @@ struct credentials_json_format {
 };
 
 /* Parses len bytes of text into out (which the caller clears later).
- * Messages in err never quote the document, which holds secrets. */
+ * Messages in err never quote the document, which contains secrets. */
 int credentials_json_parse(const char *text, size_t len,
                            const struct credentials_json_format *format,
                            struct aws_owned_credentials *out,

@@ -279,7 +279,7 @@ END_TEST
 
 START_TEST(container_refresh_failure_keeps_valid)
 {
-    /* The server answers the first request only, then returns HTTP 500. */
+    /* The server returns credentials for the first request only, then HTTP 500. */
     struct aws_config *config =
         resolve_container("id=once&mode=goodonce&expiration=2030-01-01T01:00:00Z");
     time_t expiry = TEST_NOW + 3600;

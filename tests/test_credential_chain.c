@@ -13,7 +13,7 @@
 
 struct chain_case {
     const char *name;
-    const char *option_key;      /* --access-key-id with secret "option-secret" */
+    const char *option_key;      /* options.access_key_id */
     const char *option_secret;
     const char *option_profile;
     const char *env[6];          /* NAME=VALUE */
