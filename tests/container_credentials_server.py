@@ -8,7 +8,8 @@ Prints the port it listens on, then serves until stdin closes:
       mode goodonce: good for the first request, then as mode error;
       mode badjson: a truncated document; mode error: HTTP 500;
       mode missing: a document without SecretAccessKey.
-      With token, the Authorization header must equal it (else HTTP 401).
+      With token, the Authorization header must equal it (else HTTP 401);
+      with tokenprefix, it must equal the prefix and the request count.
   GET /count?id=ID returns {"count": N}, the /creds requests made for ID.
 """
 import datetime
@@ -56,6 +57,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             counts[key] = counts.get(key, 0) + 1
             count = counts[key]
         token = query.get("token")
+        if "tokenprefix" in query:
+            token = query["tokenprefix"] + str(count)
         if token is not None and self.headers.get("Authorization") != token:
             self.reply(401, {"code": "AccessDenied", "message": "authorization token rejected"})
             return

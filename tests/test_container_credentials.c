@@ -311,6 +311,26 @@ START_TEST(container_refresh_failure_keeps_valid)
 }
 END_TEST
 
+START_TEST(container_token_file_read_again)
+{
+    /* The server expects Bearer-1 on the first request, Bearer-2 on the
+     * second, as when EKS rotates the token file. */
+    test_clean_environment();
+    setenv("AWS_REGION", "us-east-1", 1);
+    set_full_uri("id=rotate&mode=good&tokenprefix=Bearer-");
+    setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", test_write_file("token", "Bearer-1"), 1);
+    char err[1024] = "";
+    struct aws_config *config = aws_config_resolve(&(struct aws_options){0}, err, sizeof(err));
+    ck_assert_msg(config != NULL, "%s", err);
+
+    expect_key(config, TEST_NOW, "ASIAROTATE1");
+    test_write_file("token", "Bearer-2\n");
+    expect_key(config, TEST_NOW + 3600 - AWS_CREDENTIALS_REFRESH_WINDOW, "ASIAROTATE2");
+    ck_assert_int_eq(test_server_count(server, "rotate"), 2);
+    aws_config_free(config);
+}
+END_TEST
+
 START_TEST(container_chain_source_described)
 {
     struct aws_config *config = resolve_container("id=described&mode=good");
@@ -337,6 +357,7 @@ static Suite *container_suite(void)
     tcase_add_test(fetch, container_refresh_near_expiry);
     tcase_add_test(fetch, container_refresh_failure_keeps_valid);
     tcase_add_test(fetch, container_chain_source_described);
+    tcase_add_test(fetch, container_token_file_read_again);
     suite_add_tcase(suite, fetch);
 
     TCase *urls = tcase_create("urls");
