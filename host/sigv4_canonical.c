@@ -112,6 +112,8 @@ static int append_segment(struct sigv4_buf *out, const char *segment, size_t len
 /* Drops the last "/segment" written after start, for a ".." segment. */
 static void pop_segment(struct sigv4_buf *out, size_t start)
 {
+    if (out->len == start)
+        return; /* ".." above the root stays at the root */
     while (out->len > start && out->data[out->len - 1] != '/')
         out->len--;
     if (out->len > start)
