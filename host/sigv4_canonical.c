@@ -68,8 +68,8 @@ int sigv4_uri_encode(struct sigv4_buf *out, const char *data, size_t len,
 }
 
 /* Decodes the valid %XX escapes of text and encodes the result. With
- * strict, an invalid escape fails and its offset goes to bad_offset; without
- * it, the '%' is taken literally. */
+ * strict, an invalid escape returns -2 and its offset in bad_offset.
+ * Without strict, the '%' of an invalid escape is taken literally. */
 static int decode_and_encode(struct sigv4_buf *out, const char *text, size_t len,
                              bool strict, size_t *bad_offset)
 {

@@ -9,7 +9,7 @@ requests and the signatures are equal. A mismatch prints the request as the
 tool read it and both canonical requests. Exits 77 (skipped) when botocore
 is not installed, 1 when any request differs.
 
-botocore and the AWS SigV4 test suite differ in a few places; the suite
+botocore and the AWS SigV4 test suite differ in a few places. The suite
 decides what the signer does, so this test only generates requests where
 both agree:
 - botocore does not decode and encode again a query taken from the URL,
@@ -256,7 +256,7 @@ def main():
     rng = random.Random(SEED)
     cases = [random_case(rng, i) for i in range(count)]
 
-    # Two workers: each case runs the tool twice, and the rest is waiting.
+    # Two workers, because each case mostly waits for two runs of the tool.
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         reports = [r for r in pool.map(lambda c: check_case(tool, c), cases) if r]
 

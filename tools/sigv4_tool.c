@@ -1,8 +1,8 @@
 /*
  * schemareg-sigv4: prints the canonical request, string to sign, signature
  * or signed request that the host's SigV4 signer produces for a raw HTTP
- * request, to compare with what a server expects when it answers
- * SignatureDoesNotMatch.
+ * request, to compare with what a server computed when it rejects a request
+ * with SignatureDoesNotMatch.
  */
 #include <errno.h>
 #include <getopt.h>
