@@ -451,7 +451,7 @@ int sigv4_collect_headers(struct sigv4_scratch *scratch,
             return -1;
         if (name_in_list(header->name, reserved, reserved_count)) {
             snprintf(err, err_len,
-                     "request already has a %s header; remove it, the signer sets it",
+                     "request already has the header %s; remove it because the signer sets it",
                      header->name);
             return -1;
         }

@@ -220,8 +220,8 @@ static const struct bad_header_case bad_header_cases[] = {
     {{{"Host", "h"}, {"Bad Name", "1"}}, 2, "invalid byte 0x20"},
     {{{"Host", "h"}, {"", "1"}}, 2, "empty name"},
     {{{"Host", "h"}, {"X-A", "a\r\nb"}}, 2, "control character 0x0d"},
-    {{{"Host", "h"}, {"Authorization", "x"}}, 2, "already has a Authorization header"},
-    {{{"Host", "h"}, {"X-Amz-Date", "x"}}, 2, "already has a X-Amz-Date header"},
+    {{{"Host", "h"}, {"Authorization", "x"}}, 2, "already has the header Authorization"},
+    {{{"Host", "h"}, {"X-Amz-Date", "x"}}, 2, "already has the header X-Amz-Date"},
 };
 
 START_TEST(collect_headers_rejects)
