@@ -96,10 +96,12 @@ void ddb_error_from_response(struct ddb_error *error, long http_status,
     /* DynamoDB sends "message"; some errors and compatible servers send
      * "Message". */
     const char *message = json_string_value(json_object_get(root, "message"));
-    if (message == NULL)
+    if (message == NULL || message[0] == '\0')
         message = json_string_value(json_object_get(root, "Message"));
-    snprintf(error->message, sizeof(error->message), "%s",
-             message != NULL ? message : "(no message)");
+    /* dynalite 4.0 sends an empty message with ResourceInUseException. */
+    if (message == NULL || message[0] == '\0')
+        message = "(no message)";
+    snprintf(error->message, sizeof(error->message), "%s", message);
 
 cleanup:
     json_decref(root);
