@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-/* Throttling error codes, as botocore 1.29 lists them in
+/* Throttling error codes, as botocore 1.29.27 lists them in
  * retries/standard.py (ThrottledRetryableChecker), less
  * LimitExceededException, which has its own class. */
 static const char *const throttling_codes[] = {

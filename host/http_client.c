@@ -72,8 +72,8 @@ static size_t read_header(char *line, size_t size, size_t count, void *user)
     size_t len = size * count;
     char crc32_text[32];
 
-    /* A status line starts a new header block (after redirects or
-     * "100 Continue"), so forget what the previous block said. */
+    /* A status line starts a new header block (after "100 Continue"), so
+     * the values of the previous block are cleared. */
     if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
         response->date[0] = '\0';
         response->has_crc32 = false;

@@ -36,9 +36,9 @@ struct http_client *http_client_new(const struct http_client_options *options,
                                     char *err, size_t err_len);
 void http_client_free(struct http_client *client);
 
-/* Sends a POST of body to url with headers. Fills response (reset first);
- * returns 0 when an HTTP response of any status arrived, -1 when the
- * transfer failed (response->curl_error says why). */
+/* Sends a POST of body to url with headers and fills response, which is
+ * reset first. Returns 0 when an HTTP response of any status arrived, or -1
+ * when the transfer failed, with curl's reason in response->curl_error. */
 int http_client_post(struct http_client *client, const char *url,
                      const struct curl_slist *headers,
                      const void *body, size_t body_len,

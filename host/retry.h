@@ -1,5 +1,5 @@
 /*
- * The retry policy of the AWS SDKs' "standard" mode, as botocore 1.29
+ * The retry policy of the AWS SDKs' "standard" mode, as botocore 1.29.27
  * implements it in retries/standard.py and retries/quota.py: a bounded
  * number of attempts, truncated exponential backoff with full jitter and a
  * retry quota shared by all calls of one client.

@@ -1,6 +1,6 @@
 /*
- * A scripted HTTP/1.1 server on 127.0.0.1 for client tests: it answers the
- * n-th request with the n-th scripted response (the last one repeats) and
+ * A scripted HTTP/1.1 server on 127.0.0.1 for client tests. It sends the
+ * n-th scripted response to the n-th request (the last one repeats) and
  * keeps connections alive. Each connection is served by its own thread, so a
  * delayed response does not hold up the next connection.
  */
@@ -17,7 +17,7 @@ struct fake_response {
     const char *body;
     bool bad_crc32;       /* send an x-amz-crc32 that does not match the body */
     long date_offset_s;   /* the Date header is now plus this many seconds */
-    long delay_ms;        /* wait this long before answering */
+    long delay_ms;        /* wait this long before responding */
 };
 
 #define FAKE_SERVER_MAX_CONNECTIONS 16
