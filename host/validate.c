@@ -202,8 +202,8 @@ static const struct catalog_table *find_table(const struct catalog_provider *pro
     return NULL;
 }
 
-/* Reports a service id or table name that an earlier provider already used;
- * the problem is filed under the later provider and names both files. */
+/* Reports a service id or table name that an earlier provider already used.
+ * The problem is filed under the later provider and names both files. */
 static void check_against_earlier(struct validate_context *context,
                                   const struct provider_ref *refs, size_t current)
 {

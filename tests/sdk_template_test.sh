@@ -1,9 +1,9 @@
 #!/bin/sh
-# Installs the project into a temporary prefix, then builds the plugin
+# Installs the project into a temporary prefix. Then builds the plugin
 # template out of tree with nothing but `pkg-config --cflags
-# schemareg-provider`, checks its exports, compiles the ABI header as C99
-# and as C++11, and runs the installed schemareg-lint and schemareg-host
-# (when they are part of the install) on the result.
+# schemareg-provider` and checks its exports. Compiles the ABI header as
+# C99 and as C++11, and runs the installed schemareg-lint and
+# schemareg-host (when they are part of the install) on the result.
 #
 # Usage: sdk_template_test.sh SOURCE_DIR
 set -eu

@@ -46,7 +46,7 @@ static void print_usage(FILE *stream)
             "problems, 2 usage error.\n");
 }
 
-/* Parses options; returns -1 to go on, or an exit code. */
+/* Parses the options. Returns -1 to continue, or an exit code. */
 static int parse_options(int argc, char **argv, struct lint_options *options,
                          int *first_file)
 {
@@ -208,7 +208,7 @@ int main(int argc, char **argv)
     load_options.allow_insecure = options.allow_insecure;
 
     if (loader_load_files(files, files_count, &load_options, &result) != 0) {
-        log_error("could not load the plugin files");
+        log_error("loading the plugin files failed");
         exit_code = EXIT_PROBLEMS;
         goto cleanup;
     }
