@@ -5,7 +5,7 @@
 #include "commands.h"
 #include "loader.h"
 #include "log.h"
-#include "validate_stub.h"
+#include "validate.h"
 
 static const struct cli_command_info info = {
     .name = "validate",
