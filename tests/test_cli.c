@@ -180,16 +180,36 @@ START_TEST(validate_names_each_bad_file)
     ck_assert_int_eq(output.exit_code, 1);
 
     const char *expected[] = {
-        "/junk.so: load: not a shared object",
-        "/no_note.so: load: not a schemareg plugin",
-        "/abi_major_2.so: load: built for ABI major 2",
-        "/entry_null.so: load: schemareg_providers() returned NULL",
-        "/dup_b.so: load: duplicate service id \"shared\", already declared by ",
+        "/junk.so: not a shared object (not an ELF file) [load]\n",
+        "/no_note.so: not a schemareg plugin",
+        "/abi_major_2.so: built for ABI major 2",
+        "/entry_null.so: schemareg_providers() returned NULL [load]\n",
+        "/dup_b.so: duplicate service id \"shared\", already declared by ",
         "5 problems found, 1 plugins loaded\n",
     };
     for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
         ck_assert_msg(strstr(output.out, expected[i]) != NULL, "validate output lacks \"%s\":\n%s",
                       expected[i], output.out);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(validate_reports_rule_problems)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "full.so", "full.so", 0644));
+    free(support_install(dir, "null_service_id.so", "null_service_id.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "validate", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.out, "/null_service_id.so: ") != NULL, "%s", output.out);
+    ck_assert_msg(strstr(output.out, " [service-id]\n") != NULL, "%s", output.out);
+    ck_assert_msg(strstr(output.out, "1 problems found, 2 plugins loaded\n") != NULL, "%s",
+                  output.out);
 
     run_output_free(&output);
     support_remove_dir(dir);
@@ -334,7 +354,8 @@ START_TEST(list_json_parsed_back)
     ck_assert_uint_eq(json_array_size(seeds), 2);
     const json_t *seed = json_array_get(seeds, 0);
     assert_string_member(seed, "table", "orders");
-    assert_string_member(seed, "condition_expression", "attribute_not_exists(customer_id)");
+    assert_string_member(seed, "condition_expression",
+                         "attribute_not_exists(customer_id) OR #s = :v");
     json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}}", "customer_id", "S", "c#1",
                              "order_id", "S", "o#1", "total", "N", "12.50");
     ck_assert(json_equal(item, member(seed, "item")));
@@ -394,6 +415,7 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, list_text_shows_model);
     tcase_add_test(tc, common_options_after_command);
     tcase_add_test(tc, validate_names_each_bad_file);
+    tcase_add_test(tc, validate_reports_rule_problems);
     tcase_add_test(tc, insecure_option_warns);
     tcase_add_test(tc, missing_directory_fails);
     tcase_add_test(tc, list_json_parsed_back);
