@@ -11,8 +11,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "elf_note.h"
+#include "loader_internal.h"
 #include "log.h"
-#include "plugin_load.h"
 #include "plugin_trust.h"
 
 #define ERROR_SIZE 1024
@@ -30,6 +31,8 @@ struct run {
     struct loader_result *result;
     struct seen_file *seen;
     size_t seen_count;
+    struct loader_file *files; /* checked files, loaded by finish_run() */
+    size_t files_count;
 };
 
 static void add_error(struct run *run, const char *path, const char *fmt, ...)
@@ -102,6 +105,27 @@ static const char *remember_file(struct run *run, const struct stat *st, const c
     return NULL;
 }
 
+/* Queues a checked file for finish_run(); takes ownership of fd. */
+static void add_checked_file(struct run *run, int fd, const char *path,
+                             const struct elf_note_info *note)
+{
+    struct loader_file *files = realloc(run->files, (run->files_count + 1) * sizeof(*files));
+    char *copy = files != NULL ? strdup(path) : NULL;
+    if (files != NULL)
+        run->files = files;
+    if (copy == NULL) {
+        add_error(run, path, "out of memory");
+        close(fd);
+        return;
+    }
+
+    struct loader_file *file = &run->files[run->files_count++];
+    memset(file, 0, sizeof(*file));
+    file->fd = fd;
+    file->path = copy;
+    file->note = *note;
+}
+
 /* Applies plugin_trust_check(), or only warns under allow_insecure. */
 static int check_trust(struct run *run, const struct stat *st, const char *what,
                        const char *path)
@@ -144,13 +168,15 @@ static void load_open_file(struct run *run, int fd, const char *path)
         return;
     }
 
+    /* No code of the file runs before its note names this ABI major. */
     char reason[ERROR_SIZE];
-    struct catalog_plugin plugin;
-    if (plugin_load_fd(fd, path, &plugin, reason, sizeof(reason)) != 0) {
+    struct elf_note_info note;
+    if (elf_note_read(fd, &note, reason, sizeof(reason)) != ELF_NOTE_OK) {
         add_error(run, path, "%s", reason);
+        close(fd);
         return;
     }
-    add_plugin(run, &plugin);
+    add_checked_file(run, fd, path, &note);
 }
 
 /* Opens name inside the directory dirfd without following symlinks and
@@ -174,9 +200,12 @@ static void load_entry(struct run *run, int dirfd, const char *name, const char 
  * recording the reason. */
 static int open_directory(struct run *run, const char *dir)
 {
-    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dirfd < 0) {
-        if (errno == ENOENT)
+        if (errno == ELOOP)
+            add_error(run, dir, "plugin directory is a symbolic link, and symbolic links are "
+                                "not followed; name the directory itself");
+        else if (errno == ENOENT)
             add_error(run, dir, "plugin directory does not exist; create it or pass "
                                 "--plugin-dir DIR");
         else
@@ -344,8 +373,33 @@ static void drop_duplicate_services(struct run *run)
         catalog_plugin_link(&result->plugins[i]);
 }
 
+/* Loads the checked files and moves each outcome into the result, in the
+ * order the files were found. */
+static void load_checked_files(struct run *run)
+{
+    loader_load_checked(run->files, run->files_count, run->options);
+
+    for (size_t i = 0; i < run->files_count; i++) {
+        struct loader_file *file = &run->files[i];
+        if (file->error != NULL)
+            add_error(run, file->path, "%s", file->error);
+        else if (file->plugin.path == NULL)
+            add_error(run, file->path, "out of memory");
+        else
+            add_plugin(run, &file->plugin);
+
+        catalog_plugin_clear(&file->plugin);
+        free(file->error);
+        free(file->path);
+    }
+    free(run->files);
+    run->files = NULL;
+    run->files_count = 0;
+}
+
 static void finish_run(struct run *run)
 {
+    load_checked_files(run);
     drop_duplicate_services(run);
     for (size_t i = 0; i < run->seen_count; i++)
         free(run->seen[i].path);
@@ -363,6 +417,9 @@ static void start_run(struct run *run, const struct loader_options *options,
     if (options->allow_insecure)
         log_warn("insecure plugin loading is enabled: plugin files and directories that other "
                  "users can write are accepted; use this only for development");
+    if (options->mode == LOADER_MODE_IN_PROCESS)
+        log_warn("plugins are loaded in the host process: a plugin that crashes, exits or "
+                 "hangs stops the host; use this only to debug a plugin");
 }
 
 /* Splits SCHEMAREG_PLUGIN_PATH at colons, skipping empty parts. */
