@@ -196,20 +196,32 @@ static void load_entry(struct run *run, int dirfd, const char *name, const char 
     load_open_file(run, fd, path);
 }
 
+/* Records why open() failed with open_errno on a plugin directory. */
+static void report_directory_error(struct run *run, const char *dir, int open_errno)
+{
+    /* With O_DIRECTORY, Linux reports a symbolic link as ENOTDIR. The
+     * lstat() only picks the message; open() already rejected the link. */
+    struct stat st;
+    int is_link = open_errno == ELOOP || (open_errno == ENOTDIR && lstat(dir, &st) == 0 &&
+                                          S_ISLNK(st.st_mode));
+
+    if (is_link)
+        add_error(run, dir, "plugin directory is a symbolic link, and symbolic links are not "
+                            "followed; name the directory itself");
+    else if (open_errno == ENOENT)
+        add_error(run, dir, "plugin directory does not exist; create it or pass "
+                            "--plugin-dir DIR");
+    else
+        add_error(run, dir, "cannot open plugin directory: %s", strerror(open_errno));
+}
+
 /* Opens and checks a plugin directory. Returns its descriptor, or -1 after
  * recording the reason. */
 static int open_directory(struct run *run, const char *dir)
 {
     int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dirfd < 0) {
-        if (errno == ELOOP)
-            add_error(run, dir, "plugin directory is a symbolic link, and symbolic links are "
-                                "not followed; name the directory itself");
-        else if (errno == ENOENT)
-            add_error(run, dir, "plugin directory does not exist; create it or pass "
-                                "--plugin-dir DIR");
-        else
-            add_error(run, dir, "cannot open plugin directory: %s", strerror(errno));
+        report_directory_error(run, dir, errno);
         return -1;
     }
 
