@@ -87,6 +87,14 @@ static const struct usage_case usage_cases[] = {
     {{"--plugin-dir"}, 2, "", "option --plugin-dir needs a value"},
     {{"list", "--help"}, 0, "Usage: schemareg-host [options] list [options]", ""},
     {{"list", "--help"}, 0, "--json", ""},
+    {{"list", "--help"}, 0, "--providers", ""},
+    {{"list", "--help"}, 0, "--plugin-timeout SECONDS", ""},
+    {{"list", "--plugin-timeout", "0"}, 2, "", "invalid --plugin-timeout \"0\""},
+    {{"list", "--plugin-timeout", "-1"}, 2, "", "invalid --plugin-timeout \"-1\""},
+    {{"list", "--plugin-timeout", "5s"}, 2, "", "invalid --plugin-timeout \"5s\""},
+    {{"list", "--plugin-timeout", "nan"}, 2, "", "invalid --plugin-timeout \"nan\""},
+    {{"list", "--plugin-timeout", "3601"}, 2, "", "at most 3600"},
+    {{"--plugin-timeout"}, 2, "", "option --plugin-timeout needs a value"},
     {{"validate", "--help"}, 0, "Usage: schemareg-host [options] validate", ""},
     {{"provision", "--help"}, 0, "Usage: schemareg-host [options] provision", ""},
     {{"plan", "--help"}, 0, "Usage: schemareg-host [options] plan", ""},
@@ -122,10 +130,43 @@ static char *good_dir(void)
     return dir;
 }
 
-START_TEST(list_text_shows_model)
+START_TEST(list_shows_identity_only)
 {
     char *dir = good_dir();
+    free(support_install(dir, "ctor_segfault.so", "ctor_segfault.so", 0644));
+    free(support_install(dir, "marker.so", "marker.so", 0644));
+    char *marker = support_path(dir, "constructor-ran");
+    setenv("SCHEMAREG_TEST_MARKER", marker, 1);
+
     const char *args[] = {"--plugin-dir", dir, "list", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_msg(output.exit_code == 0, "exit %d; stderr: %s", output.exit_code, output.err);
+
+    const char *lines[] = {
+        "/alpha.so: alpha 1.0.0 (ABI 1.0)\n",
+        "/ctor_segfault.so: ctor-segfault 1.0.0 (ABI 1.0)\n",
+        "/full.so: fixture-full 2.3.4 (ABI 1.0)\n",
+        "/marker.so: marker 1.0.0 (ABI 1.0)\n",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        ck_assert_msg(strstr(output.out, lines[i]) != NULL, "list output lacks \"%s\":\n%s",
+                      lines[i], output.out);
+    ck_assert_msg(strstr(output.out, "provider") == NULL, "list printed providers:\n%s",
+                  output.out);
+    ck_assert_msg(access(marker, F_OK) != 0, "list ran a plugin constructor");
+
+    unsetenv("SCHEMAREG_TEST_MARKER");
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(marker);
+    free(dir);
+}
+END_TEST
+
+START_TEST(list_providers_shows_model)
+{
+    char *dir = good_dir();
+    const char *args[] = {"--plugin-dir", dir, "list", "--providers", NULL};
     struct run_output output = run_host(args);
     ck_assert_int_eq(output.exit_code, 0);
 
@@ -406,13 +447,130 @@ START_TEST(list_json_reports_errors)
 }
 END_TEST
 
+START_TEST(validate_reports_crash_among_good)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_segfault.so", "ctor_segfault.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "validate", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+
+    const char *expected[] = {
+        "/ctor_segfault.so: crashed while loading: killed by signal 11 (SIGSEGV) [load]\n",
+        "1 problems found, 2 plugins loaded\n",
+    };
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+        ck_assert_msg(strstr(output.out, expected[i]) != NULL, "validate output lacks \"%s\":\n%s",
+                      expected[i], output.out);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(validate_reports_timeout)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_hang.so", "ctor_hang.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "validate", "--plugin-timeout", "0.2", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.out, "/ctor_hang.so: timed out after 0.2 s while loading") !=
+                      NULL,
+                  "%s", output.out);
+    ck_assert_msg(strstr(output.out, "1 problems found, 2 plugins loaded\n") != NULL, "%s",
+                  output.out);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+/* Finds the error of the file whose path ends with suffix. */
+static const json_t *error_for(const json_t *errors, const char *suffix)
+{
+    for (size_t i = 0; i < json_array_size(errors); i++) {
+        const char *path = json_string_value(json_object_get(json_array_get(errors, i), "path"));
+        size_t length = path != NULL ? strlen(path) : 0;
+        if (length >= strlen(suffix) && strcmp(path + length - strlen(suffix), suffix) == 0)
+            return json_array_get(errors, i);
+    }
+    ck_abort_msg("no error for %s", suffix);
+    return NULL;
+}
+
+START_TEST(list_json_reports_crashes)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_exit.so", "ctor_exit.so", 0644));
+    free(support_install(dir, "prints_stdout.so", "prints_stdout.so", 0644));
+    free(support_install(dir, "garbage_pointers.so", "garbage_pointers.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "list", "--json", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+
+    /* The plugin's greeting must not reach the host's stdout. */
+    json_error_t error;
+    json_t *root = json_loads(output.out, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(root != NULL, "list --json is not JSON (%s):\n%s", error.text, output.out);
+    ck_assert_ptr_null(strstr(output.out, "hello from a plugin\n"));
+
+    const json_t *plugins = member(root, "plugins");
+    ck_assert_uint_eq(json_array_size(plugins), 2);
+    assert_string_member(json_array_get(plugins, 0), "plugin_name", "alpha");
+    assert_string_member(json_array_get(plugins, 1), "plugin_name", "fixture-full");
+
+    const json_t *errors = member(root, "errors");
+    ck_assert_uint_eq(json_array_size(errors), 3);
+    const char *exit_message = json_string_value(member(error_for(errors, "/ctor_exit.so"),
+                                                        "message"));
+    ck_assert_ptr_nonnull(strstr(exit_message, "exited with status 0 before sending"));
+    const char *stdout_message =
+        json_string_value(member(error_for(errors, "/prints_stdout.so"), "message"));
+    ck_assert_ptr_nonnull(strstr(stdout_message, "wrote 20 bytes to stdout while loading"));
+    const char *crash_message =
+        json_string_value(member(error_for(errors, "/garbage_pointers.so"), "message"));
+    ck_assert_str_eq(crash_message, "crashed while loading: killed by signal 11 (SIGSEGV)");
+
+    json_decref(root);
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(load_in_process_option_warns)
+{
+    char *dir = good_dir();
+    const char *args[] = {"--plugin-dir", dir, "--load-in-process", "list", "--providers", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 0);
+    ck_assert_ptr_nonnull(strstr(output.out, "  provider orders: Orders and receipts\n"));
+    ck_assert_ptr_nonnull(strstr(output.err, "warn: plugins are loaded in the host process"));
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *suite = suite_create("cli");
     TCase *tc = tcase_create("commands");
     tcase_add_loop_test(tc, usage_outcome, 0,
                         (int)(sizeof(usage_cases) / sizeof(usage_cases[0])));
-    tcase_add_test(tc, list_text_shows_model);
+    tcase_add_test(tc, list_shows_identity_only);
+    tcase_add_test(tc, list_providers_shows_model);
+    tcase_add_test(tc, validate_reports_crash_among_good);
+    tcase_add_test(tc, validate_reports_timeout);
+    tcase_add_test(tc, list_json_reports_crashes);
+    tcase_add_test(tc, load_in_process_option_warns);
     tcase_add_test(tc, common_options_after_command);
     tcase_add_test(tc, validate_names_each_bad_file);
     tcase_add_test(tc, validate_reports_rule_problems);
