@@ -74,8 +74,9 @@ void cli_print_command_help(const struct cli_command_info *info);
 void cli_loader_options(struct loader_options *out);
 
 /* Scans the plugin directories the common options select and loads every
- * plugin as they say (isolated unless --load-in-process). Returns what
- * loader_scan() returns. */
+ * plugin as they select (isolated unless --load-in-process). Call it before
+ * reading credentials: each loader child starts as a copy of the host's
+ * memory. Returns what loader_scan() returns. */
 int cli_load_plugins(struct loader_result *result);
 
 /* Like cli_load_plugins(), but reads only the plugins' ELF notes, so no

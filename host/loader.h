@@ -9,8 +9,8 @@
 
 #include "catalog.h"
 
-/* How the loader gets what a plugin declares, once its file passed the
- * trust checks and its ELF note was read. */
+/* Loading strategy for a plugin file that passed the trust checks and
+ * whose ELF note was read. */
 enum loader_mode {
     /* Each plugin is loaded in its own child process (host/plugin_isolate.h);
      * the host process never maps plugin code. The default. */

@@ -19,7 +19,7 @@ struct loader_file {
     char *error;
 };
 
-/* Loads every file the way options->mode says and sets each outcome. */
+/* Loads every file as options->mode selects and sets each outcome. */
 void loader_load_checked(struct loader_file *files, size_t count,
                          const struct loader_options *options);
 

@@ -113,7 +113,7 @@ _Noreturn void plugin_child_run(const struct plugin_child_fds *fds, const char *
     char *message = load_and_encode(path);
 
     /* Pushes what the plugin printed with stdio into the stdout pipe, so
-     * the host sees it even though the child never returns from main. */
+     * the host receives it even though the child never returns from main. */
     fflush(stdout);
 
     if (message == NULL || write_all(PLUGIN_CHILD_RESULT_FD, message, strlen(message)) != 0)

@@ -24,8 +24,8 @@ struct plugin_child_fds {
 /*
  * Runs in the child right after fork(): moves the descriptors to 0 to 4,
  * closes every other one, resets signal dispositions and the signal mask,
- * disables core dumps, asks the kernel to kill the child when the host
- * dies, then loads the plugin with plugin_load_fd() and writes one
+ * disables core dumps, sets PR_SET_PDEATHSIG so the kernel kills the
+ * child when the host dies, then loads the plugin with plugin_load_fd() and writes one
  * plugin_wire message to the result pipe. Ends with _exit(), so no atexit
  * handler and no plugin destructor runs, unless the plugin itself exits.
  */

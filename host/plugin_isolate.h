@@ -16,7 +16,7 @@ struct plugin_isolate_job {
     int fd;           /* checked descriptor; plugin_isolate_run() closes it */
     const char *path; /* for messages and the copied plugin */
 
-    /* Outcome: on success error is NULL and plugin holds the providers;
+    /* Outcome: on success error is NULL and plugin contains the providers;
      * otherwise error is a malloc'd reason that does not name the file. */
     struct catalog_plugin plugin;
     char *error;

@@ -17,7 +17,7 @@
 
 enum plugin_wire_kind {
     PLUGIN_WIRE_MALFORMED = -1, /* not a valid message; the reason is in message */
-    PLUGIN_WIRE_PLUGIN = 0,     /* *plugin holds the copied model */
+    PLUGIN_WIRE_PLUGIN = 0,     /* *plugin contains the copied model */
     PLUGIN_WIRE_ERROR = 1,      /* the child's error message is in message */
 };
 

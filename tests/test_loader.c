@@ -547,7 +547,7 @@ START_TEST(isolated_load_maps_no_plugin_code)
     ck_assert_msg(!mapped(dir), "isolated loading mapped the plugin into the host");
     loader_result_free(&result);
 
-    /* The same check sees an in-process load, so it can fail. */
+    /* The same check detects an in-process load, so it can fail. */
     scan_in_mode(dir, LOADER_MODE_IN_PROCESS, &result);
     ck_assert_uint_eq(result.plugins_count, 1);
     ck_assert_msg(mapped(dir), "/proc/self/maps does not show an in-process load");
