@@ -351,10 +351,16 @@ static void finish_child(struct child *child, int timed_out, unsigned timeout_ms
     drain(child, &child->err_fd, keep_err);
 
     int status = 0;
-    while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR)
-        continue;
+    pid_t waited;
+    do {
+        waited = waitpid(child->pid, &status, 0);
+    } while (waited < 0 && errno == EINTR);
 
-    settle(child, status, timed_out, timeout_ms);
+    if (waited == child->pid)
+        settle(child, status, timed_out, timeout_ms);
+    else
+        set_error(child->job, "cannot collect the exit status of its loader process: %s",
+                  strerror(errno));
 
     close_fd(&child->pidfd);
     close_fd(&child->result_fd);
@@ -364,9 +370,27 @@ static void finish_child(struct child *child, int timed_out, unsigned timeout_ms
     child->result = NULL;
 }
 
+/* With SIGCHLD ignored, which a parent process can pass on through exec,
+ * the kernel reaps children itself and waitpid() cannot report how they
+ * ended. Sets the default action in that case; returns 1 when it did. */
+static int stop_ignoring_sigchld(struct sigaction *saved)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+
+    if (sigaction(SIGCHLD, NULL, saved) != 0 || saved->sa_handler != SIG_IGN)
+        return 0;
+    return sigaction(SIGCHLD, &action, NULL) == 0;
+}
+
 void plugin_isolate_run(struct plugin_isolate_job *jobs, size_t count,
                         const struct plugin_isolate_options *options)
 {
+    struct sigaction saved_sigchld;
+    int sigchld_changed = stop_ignoring_sigchld(&saved_sigchld);
+
     size_t max_children = options->max_children;
     struct child *children = calloc(max_children, sizeof(*children));
     struct pollfd *fds = calloc(max_children * 4, sizeof(*fds));
@@ -412,6 +436,8 @@ void plugin_isolate_run(struct plugin_isolate_job *jobs, size_t count,
     }
 
 cleanup:
+    if (sigchld_changed)
+        sigaction(SIGCHLD, &saved_sigchld, NULL);
     if (null_fd >= 0)
         close(null_fd);
     free(fds);
