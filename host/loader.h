@@ -37,7 +37,7 @@ struct loader_options {
     enum loader_mode mode;
     /* Isolated mode: time a plugin's child process may take, in
      * milliseconds (0 for LOADER_DEFAULT_TIMEOUT_MS), and how many children
-     * run at once (0 for one per online CPU, at least 2). */
+     * run at once (0 for four per online CPU, from 4 to 32). */
     unsigned timeout_ms;
     unsigned max_children;
 };
