@@ -22,6 +22,10 @@
 #define STDERR_KEPT_SIZE 1024 /* bytes of a plugin's stderr kept for messages */
 #define QUOTE_SIZE 160        /* longest quoted stdout or stderr line */
 #define READ_CHUNK_SIZE 16384
+/* Bytes read from one pipe per wakeup, and from stdout or stderr once the
+ * child has ended. */
+#define POLL_READ_BUDGET (256u * 1024u)
+#define FINAL_READ_BUDGET (4u * 1024u * 1024u)
 /* How often a child's exit is checked when the kernel has no pidfd_open. */
 #define EXIT_CHECK_INTERVAL_MS 5
 
@@ -113,16 +117,20 @@ static void keep_err(struct child *child, const char *data, size_t size)
     child->err_len += kept;
 }
 
-/* Reads what *fd has now (it is non-blocking) into the child's buffer for
- * that pipe, and closes *fd at end of file or on a read error. */
-static void drain(struct child *child, int *fd,
+/* Reads what *fd has now (it is non-blocking), up to budget bytes, into
+ * the child's buffer for that pipe, and closes *fd at end of file or on a
+ * read error. The budget keeps a plugin that writes without pause from
+ * holding the host in this loop. */
+static void drain(struct child *child, int *fd, size_t budget,
                   void (*keep)(struct child *, const char *, size_t))
 {
     char chunk[READ_CHUNK_SIZE];
-    while (*fd >= 0) {
+    size_t total = 0;
+    while (*fd >= 0 && total < budget) {
         ssize_t got = read(*fd, chunk, sizeof(chunk));
         if (got > 0) {
             keep(child, chunk, (size_t)got);
+            total += (size_t)got;
             continue;
         }
         if (got < 0 && errno == EINTR)
@@ -236,11 +244,11 @@ static void wait_for_events(struct child *children, size_t count, struct pollfd 
         if (mine[0].fd >= 0 && mine[0].revents != 0)
             child->exited = 1;
         if (mine[1].revents != 0)
-            drain(child, &child->result_fd, keep_result);
+            drain(child, &child->result_fd, POLL_READ_BUDGET, keep_result);
         if (mine[2].revents != 0)
-            drain(child, &child->out_fd, keep_out);
+            drain(child, &child->out_fd, POLL_READ_BUDGET, keep_out);
         if (mine[3].revents != 0)
-            drain(child, &child->err_fd, keep_err);
+            drain(child, &child->err_fd, POLL_READ_BUDGET, keep_err);
 
         siginfo_t info;
         memset(&info, 0, sizeof(info));
@@ -346,9 +354,11 @@ static void finish_child(struct child *child, int timed_out, unsigned timeout_ms
     kill(-child->pid, SIGKILL);
     kill(child->pid, SIGKILL);
 
-    drain(child, &child->result_fd, keep_result);
-    drain(child, &child->out_fd, keep_out);
-    drain(child, &child->err_fd, keep_err);
+    /* What is left is at most a pipe buffer per pipe, unless a process
+     * that left the group still writes; the budget bounds that case. */
+    drain(child, &child->result_fd, PLUGIN_WIRE_MAX_SIZE + 1u, keep_result);
+    drain(child, &child->out_fd, FINAL_READ_BUDGET, keep_out);
+    drain(child, &child->err_fd, FINAL_READ_BUDGET, keep_err);
 
     int status = 0;
     pid_t waited;

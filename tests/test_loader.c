@@ -62,6 +62,7 @@ static const struct fixture_case fixture_cases[] = {
     {"pipe_garbage.so", "sent malformed data to the host (not JSON: ", NULL, 1, 1},
     {"garbage_pointers.so", "crashed while loading: killed by signal 11 (SIGSEGV)", NULL, 1, 1},
     {"pipe_flood.so", "sent more than 67108864 bytes to the host and was killed", NULL, 1, 1},
+    {"stdout_flood.so", "timed out after 0.5 s while loading and was killed", NULL, 1, 1},
 };
 
 #define FIXTURE_CASES_COUNT (sizeof(fixture_cases) / sizeof(fixture_cases[0]))
