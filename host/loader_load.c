@@ -55,8 +55,8 @@ static void load_in_process(struct loader_file *file)
 
 /* Four children per online CPU, from 4 to 32. Most of a child's life is
  * the host's fork() and the kernel's process setup and teardown, so more
- * children than CPUs keep both busy: tools/bench/list_bench.sh with 500
- * plugins on a busy 2-CPU machine took about 230 ms with 8 children and
+ * children than CPUs keep both busy. With 500 plugins on a busy 2-CPU
+ * machine, tools/bench/list_bench.sh took about 230 ms with 8 children and
  * 290 to 590 ms with 2. */
 static unsigned default_children(void)
 {
