@@ -11,6 +11,7 @@
 
 static long kill_after_requests = -1; /* -1: not read yet, 0: disabled */
 static long requests_done;
+static long calls_made;
 
 static void apply_kill_hook(void)
 {
@@ -42,8 +43,14 @@ int provision_call(struct ddb_client *client, const char *operation,
     memset(error, 0, sizeof(*error));
     int rc = ddb_call(client, operation, request, response, error);
 
+    calls_made++;
     apply_kill_hook();
     return rc;
+}
+
+long provision_call_count(void)
+{
+    return calls_made;
 }
 
 int provision_error_is(const struct ddb_error *error, const char *type)

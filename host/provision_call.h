@@ -21,6 +21,9 @@
 int provision_call(struct ddb_client *client, const char *operation,
                    const json_t *request, json_t **response, struct ddb_error *error);
 
+/* Returns how many calls this process has made through provision_call. */
+long provision_call_count(void);
+
 /* Returns nonzero when error is a service error of the given type, e.g.
  * "ResourceNotFoundException". */
 int provision_error_is(const struct ddb_error *error, const char *type);
