@@ -19,7 +19,7 @@ static const struct cli_command_info info = {
         "add, TTL to enable, seeds to write, and drift that provision cannot fix.\n"
         "Only reads (DescribeTable, DescribeTimeToLive, GetItem, the checkpoints).\n"
         "Exits 0 when nothing is to do, 2 when changes are pending, 1 on drift or error.",
-    .options = "",
+    .options = PROVISION_CLI_OPTIONS_HELP,
 };
 
 static int handle_option(int opt, const char *arg, void *context)

@@ -22,6 +22,7 @@ static const struct cli_command_info info = {
         "is in place, 1 on any error (invalid plugins, drift, failed requests), 3 when\n"
         "an index is still being built (run again later).",
     .options =
+        PROVISION_CLI_OPTIONS_HELP
         "  --wait-timeout SECONDS    longest wait for a table or index to become ACTIVE\n"
         "                            (default 600)\n"
         "  --skip-invalid            provision the valid plugins and report the invalid\n"

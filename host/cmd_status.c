@@ -16,7 +16,7 @@ static const struct cli_command_info info = {
         "Prints the steps recorded in the state table for each capsule: which tables,\n"
         "indexes, TTL settings and seeds provision completed, when and by which run.\n"
         "Loads no plugins. Exits 0, or 1 when the state table cannot be read.",
-    .options = "",
+    .options = PROVISION_CLI_OPTIONS_HELP,
 };
 
 static int handle_option(int opt, const char *arg, void *context)

@@ -10,17 +10,6 @@
 #include "provision.h"
 #include "validate.h"
 
-const char provision_cli_options_help[] =
-    "  --capsule CODE            capsule (tenant) code: 1 to 32 characters of a-z, 0-9\n"
-    "                            and '-'; tables are named CODE-TABLE\n"
-    "  --state-table NAME        DynamoDB table of checkpoints (default schemareg-state)\n"
-    "  --json                    print the result as JSON on stdout\n"
-    "  --max-attempts N          attempts per request, retries included (default:\n"
-    "                            AWS_MAX_ATTEMPTS, else 3)\n"
-    "  --region REGION           AWS region (default: AWS_REGION, the profile)\n"
-    "  --endpoint-url URL        DynamoDB endpoint, e.g. http://127.0.0.1:8000\n"
-    "  --profile NAME            profile of ~/.aws/config and ~/.aws/credentials\n";
-
 void provision_cli_args_init(struct provision_cli_args *args)
 {
     memset(args, 0, sizeof(*args));

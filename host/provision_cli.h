@@ -37,7 +37,16 @@ enum provision_cli_option_id {
         {"profile", required_argument, NULL, PROVISION_OPT_PROFILE}
 
 /* Help lines for PROVISION_CLI_LONG_OPTIONS. */
-extern const char provision_cli_options_help[];
+#define PROVISION_CLI_OPTIONS_HELP                                                        \
+    "  --capsule CODE            capsule (tenant) code: 1 to 32 characters of a-z, 0-9\n" \
+    "                            and '-'; tables are named CODE-TABLE (repeatable)\n"     \
+    "  --state-table NAME        DynamoDB table of checkpoints (default schemareg-state)\n" \
+    "  --json                    print the result as JSON on stdout\n"                  \
+    "  --max-attempts N          attempts per request, retries included (default:\n"   \
+    "                            AWS_MAX_ATTEMPTS, else 3)\n"                           \
+    "  --region REGION           AWS region (default: AWS_REGION, then the profile)\n" \
+    "  --endpoint-url URL        DynamoDB endpoint, e.g. http://127.0.0.1:8000\n"       \
+    "  --profile NAME            profile of ~/.aws/config and ~/.aws/credentials\n"
 
 struct provision_cli_args {
     const char **capsules; /* strings belong to argv */
