@@ -1,6 +1,7 @@
 /*
  * Test plugin "billing": a table with a range key, a GSI and TTL, and a
- * PROVISIONED table with conditional seeds.
+ * PROVISIONED table with conditional seeds. Built with TEST_EXTRA_GSI the
+ * PROVISIONED table declares an index, so a later run must add it.
  */
 #include <schemareg/provider.h>
 
@@ -31,11 +32,30 @@ static const struct schema_gsi_v1 invoice_gsis[] = {
 
 static const struct schema_attribute_v1 plan_attributes[] = {
     {.name = "plan_id", .type = SCHEMAREG_ATTR_S},
+#ifdef TEST_EXTRA_GSI
+    {.name = "label", .type = SCHEMAREG_ATTR_S},
+#endif
 };
 
 static const struct schema_key_v1 plan_keys[] = {
     {.attribute_name = "plan_id", .key_type = SCHEMAREG_KEY_HASH},
 };
+
+#ifdef TEST_EXTRA_GSI
+static const struct schema_key_v1 by_label_keys[] = {
+    {.attribute_name = "label", .key_type = SCHEMAREG_KEY_HASH},
+};
+
+static const struct schema_gsi_v1 plan_gsis[] = {
+    {
+        .index_name = "by-label",
+        SCHEMAREG_ARRAY(key_schema, by_label_keys),
+        .projection_type = SCHEMAREG_PROJECTION_KEYS_ONLY,
+        .read_capacity_units = 1,
+        .write_capacity_units = 1,
+    },
+};
+#endif
 
 static const struct schema_table_v1 billing_tables[] = {
     {
@@ -53,6 +73,9 @@ static const struct schema_table_v1 billing_tables[] = {
         .billing_mode = SCHEMAREG_BILLING_PROVISIONED,
         .read_capacity_units = 5,
         .write_capacity_units = 2,
+#ifdef TEST_EXTRA_GSI
+        SCHEMAREG_ARRAY(gsis, plan_gsis),
+#endif
     },
 };
 
