@@ -11,6 +11,7 @@ AWS credentials. The meson build also sets:
   TEST_PLUGINS_BASE       directory of the test plugins as first declared
   TEST_PLUGINS_EXTENDED   the same plugins with one more index on users and plans
   TEST_PLUGINS_INVALID    the billing plugin next to one that fails validation
+  TEST_PLUGINS_EXAMPLES   the example plugins of plugins/
 
 The end state is checked with an independent client: the AWS CLI
 (/usr/bin/aws) and direct requests signed here with SigV4 from the Python
@@ -35,6 +36,7 @@ HOST = os.environ.get("SCHEMAREG_HOST", "")
 PLUGINS_BASE = os.environ.get("TEST_PLUGINS_BASE", "")
 PLUGINS_EXTENDED = os.environ.get("TEST_PLUGINS_EXTENDED", "")
 PLUGINS_INVALID = os.environ.get("TEST_PLUGINS_INVALID", "")
+PLUGINS_EXAMPLES = os.environ.get("TEST_PLUGINS_EXAMPLES", "")
 AWS_CLI = "/usr/bin/aws"
 REGION = os.environ.get("AWS_REGION", "us-east-1")
 STATE_TABLE = "schemareg-state"
@@ -249,7 +251,9 @@ class Run:
 
 
 def host(command, *args, plugins=None, env_extra=None):
-    argv = [HOST, command, *args, "--endpoint-url", ENDPOINT, "--region", REGION]
+    argv = [HOST, command, *args]
+    if command != "list":
+        argv += ["--endpoint-url", ENDPOINT, "--region", REGION]
     env = dict(os.environ)
     env["SCHEMAREG_PLUGIN_PATH"] = plugins or PLUGINS_BASE
     env.update(env_extra or {})
@@ -318,8 +322,8 @@ def check_table_cli(capsule, bare, expected, gsis):
     items = aws_cli("scan", "--table-name", name, "--consistent-read")["Items"]
     key_names = [n for n, _, _ in expected["keys"]]
     sort_key = lambda item: json.dumps([item[k] for k in key_names])
-    check_equal(sorted(items, key=sort_key), sorted(EXPECTED_SEEDS[bare], key=sort_key),
-                f"{name} items")
+    check_equal(normalize_item(sorted(items, key=sort_key)),
+                normalize_item(sorted(EXPECTED_SEEDS[bare], key=sort_key)), f"{name} items")
 
 
 def check_capsule_cli(capsule, extra_gsi=False, ttl=True):
@@ -355,6 +359,55 @@ def snapshot(capsule):
     return state
 
 
+def normalize_item(value):
+    """Sorts string, number and binary sets, whose order DynamoDB does not keep."""
+    if isinstance(value, dict):
+        return {key: sorted(inner) if key in ("SS", "NS", "BS") else normalize_item(inner)
+                for key, inner in value.items()}
+    if isinstance(value, list):
+        return [normalize_item(inner) for inner in value]
+    return value
+
+
+def declared_examples():
+    """Returns what the example plugins declare, as `schemareg-host list --json`
+    reads it: a list of (table declaration, seed items) per table."""
+    listing = host("list", "--json", plugins=PLUGINS_EXAMPLES)
+    check_exit(listing, 0, "list the example plugins")
+    tables = []
+    for plugin in json.loads(listing.stdout)["plugins"]:
+        for provider in plugin["providers"]:
+            for table in provider["tables"]:
+                seeds = [json.loads(seed["item_json"]) for seed in provider.get("seeds", [])
+                         if seed["table"] == table["name"]]
+                tables.append((table, seeds))
+    return tables
+
+
+def check_declared_table_cli(capsule, table, seeds):
+    """Checks one declared table of the model field by field with the AWS CLI."""
+    name = f"{capsule}-{table['name']}"
+    types = {a["name"]: a["type"] for a in table["attributes"]}
+    expected = {
+        "keys": [(k["attribute_name"], k["key_type"], types[k["attribute_name"]])
+                 for k in table["key_schema"]],
+        "billing": table["billing_mode"],
+        "throughput": (table["read_capacity_units"], table["write_capacity_units"]),
+        "ttl": table["ttl_attribute"],
+    }
+    gsis = {
+        g["index_name"]: {
+            "keys": [(k["attribute_name"], k["key_type"], types[k["attribute_name"]])
+                     for k in g["key_schema"]],
+            "projection": g["projection_type"],
+            "non_key": sorted(g["non_key_attributes"]),
+        }
+        for g in table["gsis"]
+    }
+    EXPECTED_SEEDS[table["name"]] = seeds
+    check_table_cli(capsule, table["name"], expected, gsis)
+
+
 # --- Cases ------------------------------------------------------------------------
 
 def case_end_state():
@@ -371,6 +424,22 @@ def case_end_state():
     check_equal(sorted(s for s in records if s.startswith("table#")),
                 ["table#accounts#users", "table#billing#invoices", "table#billing#plans"],
                 "table steps")
+
+
+def case_examples_end_state():
+    declared = declared_examples()
+    check(len(declared) >= 3, f"the example plugins declare only {len(declared)} tables")
+
+    run = provision(["acme"], plugins=PLUGINS_EXAMPLES)
+    check_exit(run, 0, "provision the example plugins into acme")
+    for table, seeds in declared:
+        check_declared_table_cli("acme", table, seeds)
+    print(f"capsule acme: {len(declared)} example tables checked with the AWS CLI")
+
+    again = provision(["acme"], plugins=PLUGINS_EXAMPLES)
+    check_exit(again, 0, "second provision of the example plugins")
+    for outcome in ("created", "written", "failed"):
+        check_equal(again.count(outcome), 0, f"second run steps {outcome}")
 
 
 def case_second_run_writes_nothing():
@@ -617,6 +686,8 @@ def case_dynalite_index_no_progress():
 CASES = {
     "end-state": case_end_state,
     "end-state-delayed": case_end_state,
+    "examples-end-state": case_examples_end_state,
+    "examples-end-state-delayed": case_examples_end_state,
     "second-run-writes-nothing": case_second_run_writes_nothing,
     "user-edit-kept": case_user_edit_kept,
     "two-capsules": case_two_capsules,
