@@ -6,7 +6,8 @@
 
 #include <stddef.h>
 
-/* Longest physical table name: capsule code, '-', bare name, NUL. */
+/* Buffer size for a physical table name: the maximum of 255 characters
+ * (capsule code, '-', bare name) and a NUL. */
 #define CAPSULE_TABLE_NAME_SIZE 256
 
 /* Checks that code is 1 to SCHEMAREG_CAPSULE_MAX_LEN characters of

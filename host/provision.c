@@ -403,7 +403,10 @@ static int provision_table(struct provision_job *job)
     int ttl_failed = provision_ttl_step(job) != 0;
     int seeds_failed = provision_seed_steps(job) != 0;
 
-    rc = (ttl_failed || seeds_failed) ? -1 : building ? 1 : 0;
+    if (ttl_failed || seeds_failed)
+        rc = -1;
+    else
+        rc = building ? 1 : 0;
 
 cleanup:
     json_decref(description);

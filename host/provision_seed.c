@@ -6,7 +6,7 @@
 #include "provision_steps.h"
 #include "seed_key.h"
 
-/* DynamoDB can answer ResourceNotFoundException for a short while after a
+/* DynamoDB can return ResourceNotFoundException for a short while after a
  * new table turns ACTIVE; PutItem is retried for at most this long. */
 #define NOT_FOUND_RETRY_MS 10000
 #define NOT_FOUND_FIRST_DELAY_MS 250

@@ -19,7 +19,7 @@ static void report_error(struct provision_job *job, const char *step, const char
 
     if (provision_error_is(error, "UnknownOperationException")) {
         snprintf(message, sizeof(message),
-                 "the endpoint has no TTL API (%s answered UnknownOperationException); "
+                 "the endpoint has no TTL API (%s returned UnknownOperationException); "
                  "dynalite does not implement TTL: use DynamoDB Local or AWS, "
                  "or enable TTL on attribute %s by other means",
                  operation, attribute);

@@ -74,11 +74,17 @@ static char *dup_or_null(const char *text)
     return text ? strdup(text) : NULL;
 }
 
+static const char *outcome_label(const struct step_entry *entry)
+{
+    if (entry->kind == STEP_KIND_TTL && entry->outcome == STEP_CREATED)
+        return "enabled";
+    return outcome_labels[entry->outcome];
+}
+
 static void print_entry(const struct step_entry *entry, FILE *out)
 {
     fprintf(out, "%-5s %s%s%s: %s", kind_names[entry->kind], entry->table,
-            entry->name ? " " : "", entry->name ? entry->name : "",
-            outcome_labels[entry->outcome]);
+            entry->name ? " " : "", entry->name ? entry->name : "", outcome_label(entry));
     if (entry->message)
         fprintf(out, ": %s", entry->message);
     fputc('\n', out);
@@ -139,7 +145,7 @@ void step_report_print_problems(const struct step_report *report, FILE *out)
             continue;
         fprintf(out, "  %s %s%s%s: %s%s%s\n", entry->table, kind_names[entry->kind],
                 entry->name ? " " : "", entry->name ? entry->name : "",
-                outcome_labels[entry->outcome], entry->message ? ": " : "",
+                outcome_label(entry), entry->message ? ": " : "",
                 entry->message ? entry->message : "");
     }
 }

@@ -1,6 +1,6 @@
 /*
- * What a provision or plan run did or would do, step by step: printed as
- * it happens and summarized as text or JSON at the end.
+ * The step-by-step report of a provision or plan run: each step is printed
+ * as it happens and summarized as text or JSON at the end.
  */
 #ifndef SCHEMAREG_STEP_REPORT_H
 #define SCHEMAREG_STEP_REPORT_H
@@ -23,9 +23,9 @@ enum step_outcome {
     STEP_ALREADY_PRESENT, /* found in place, nothing written */
     STEP_SKIPPED,         /* recorded done by a checkpoint */
     STEP_IN_PROGRESS,     /* index still being built: run again */
-    STEP_FAILED,          /* error; message says why */
+    STEP_FAILED,          /* error; the message gives the reason */
     STEP_DRIFT,           /* differs from the declaration and cannot be fixed safely */
-    STEP_UNDECLARED,      /* an index nobody declared; reported, never deleted */
+    STEP_UNDECLARED,      /* an undeclared index; reported, never deleted */
     STEP_PENDING,         /* plan only: provision would change this */
 };
 

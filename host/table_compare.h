@@ -19,7 +19,7 @@ struct table_comparison {
     /* Declared GSIs the table does not have, in declaration order. */
     const struct catalog_gsi **missing_gsis;
     size_t missing_gsis_count;
-    /* Names of indexes the table has but nobody declared (owned). */
+    /* Names of indexes the table has but no plugin declares (owned). */
     char **undeclared_indexes;
     size_t undeclared_indexes_count;
 };

@@ -14,7 +14,7 @@
  * CreateTable, because DynamoDB propagates new tables with a delay. */
 #define NOT_FOUND_GRACE_MS 10000
 
-/* What one DescribeTable showed. */
+/* The state of the table and its indexes in one DescribeTable response. */
 struct wait_state {
     const char *table_status;
     int all_active;

@@ -1,6 +1,6 @@
 /*
  * Test plugin that fails validation: its seed has no condition
- * expression, so provisioning must not start unless told to skip it.
+ * expression, so provisioning must not start without --skip-invalid.
  */
 #include <schemareg/provider.h>
 
