@@ -4,7 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -560,6 +565,112 @@ START_TEST(load_in_process_option_warns)
 }
 END_TEST
 
+/* A TCP socket on 127.0.0.1 that accepts nothing while the host runs. The
+ * kernel queues every connection attempt, so the test can count them after
+ * the host exits. */
+struct listener {
+    int fd;
+    char url[64];
+};
+
+static struct listener listener_start(void)
+{
+    struct listener listener;
+    listener.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    ck_assert_int_ge(listener.fd, 0);
+
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(listener.fd, (struct sockaddr *)&address, sizeof(address)), 0);
+    ck_assert_int_eq(listen(listener.fd, 16), 0);
+
+    socklen_t length = sizeof(address);
+    ck_assert_int_eq(getsockname(listener.fd, (struct sockaddr *)&address, &length), 0);
+    snprintf(listener.url, sizeof(listener.url), "http://127.0.0.1:%u",
+             (unsigned)ntohs(address.sin_port));
+    return listener;
+}
+
+/* Accepts and counts the queued connections, then closes the listener. */
+static int listener_stop(struct listener *listener)
+{
+    int count = 0;
+    int connection;
+    while ((connection = accept(listener->fd, NULL, NULL)) >= 0) {
+        close(connection);
+        count++;
+    }
+    ck_assert_int_eq(errno, EAGAIN);
+    close(listener->fd);
+    return count;
+}
+
+static void set_fake_credentials(void)
+{
+    setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+}
+
+START_TEST(provision_stops_on_crash)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_segfault.so", "ctor_segfault.so", 0644));
+    set_fake_credentials();
+    struct listener listener = listener_start();
+
+    const char *args[] = {"--plugin-dir", dir, "provision", "--capsule", "acme", "--region",
+                          "us-east-1", "--endpoint-url", listener.url, NULL};
+    struct run_output output = run_host(args);
+    int connections = listener_stop(&listener);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.err, "/ctor_segfault.so: crashed while loading: killed by "
+                                     "signal 11 (SIGSEGV)") != NULL,
+                  "%s", output.err);
+    ck_assert_msg(strstr(output.err, "invalid plugins: nothing was provisioned") != NULL, "%s",
+                  output.err);
+    ck_assert_int_eq(connections, 0);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(provision_skips_crashed_plugin)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_exit.so", "ctor_exit.so", 0644));
+    set_fake_credentials();
+    struct listener listener = listener_start();
+
+    /* With the listener closed, the port refuses connections, so the first
+     * request fails at once; the message shows that provision sent it. */
+    const char *args[] = {"--plugin-dir", dir, "provision", "--capsule", "acme",
+                          "--skip-invalid", "--max-attempts", "1", "--region", "us-east-1",
+                          "--endpoint-url", listener.url, NULL};
+    close(listener.fd);
+    struct run_output output = run_host(args);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.err, "/ctor_exit.so: exited with status 0 before sending") !=
+                      NULL,
+                  "%s", output.err);
+    ck_assert_msg(strstr(output.err, "invalid plugins: nothing was provisioned") == NULL, "%s",
+                  output.err);
+    ck_assert_msg(strstr(output.err, "CreateTable on state table schemareg-state failed") !=
+                      NULL,
+                  "%s", output.err);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *suite = suite_create("cli");
@@ -572,6 +683,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, validate_reports_timeout);
     tcase_add_test(tc, list_json_reports_crashes);
     tcase_add_test(tc, load_in_process_option_warns);
+    tcase_add_test(tc, provision_stops_on_crash);
+    tcase_add_test(tc, provision_skips_crashed_plugin);
     tcase_add_test(tc, common_options_after_command);
     tcase_add_test(tc, validate_names_each_bad_file);
     tcase_add_test(tc, validate_reports_rule_problems);
