@@ -18,6 +18,11 @@
 
 #define ERROR_SIZE 1024
 
+/* Checked files wait for loading with their descriptors open, so they are
+ * loaded in batches of this many to stay well below RLIMIT_NOFILE (often
+ * 1024) whatever the number of plugins. */
+#define LOAD_BATCH_SIZE 128
+
 /* A file already loaded in this run, to load each device and inode once. */
 struct seen_file {
     dev_t dev;
@@ -105,10 +110,15 @@ static const char *remember_file(struct run *run, const struct stat *st, const c
     return NULL;
 }
 
-/* Queues a checked file for finish_run(); takes ownership of fd. */
+static void load_checked_files(struct run *run);
+
+/* Queues a checked file for loading; takes ownership of fd. */
 static void add_checked_file(struct run *run, int fd, const char *path,
                              const struct elf_note_info *note)
 {
+    if (run->files_count >= LOAD_BATCH_SIZE)
+        load_checked_files(run);
+
     struct loader_file *files = realloc(run->files, (run->files_count + 1) * sizeof(*files));
     char *copy = files != NULL ? strdup(path) : NULL;
     if (files != NULL)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -660,6 +661,35 @@ START_TEST(many_plugins_keep_order)
 }
 END_TEST
 
+/* More plugins than descriptors: checked files wait open in batches. */
+START_TEST(plugins_beyond_descriptor_limit)
+{
+    enum { PLUGINS = 300 };
+    char *dir = support_make_dir();
+    for (int i = 0; i < PLUGINS; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "p%03d.so", i);
+        free(support_install(dir, "alpha.so", name, 0644));
+    }
+    struct rlimit limit = {256, 256};
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &limit), 0);
+
+    struct loader_result result;
+    scan_in_mode(dir, LOADER_MODE_ISOLATED, &result);
+
+    /* Every copy loads; all but the first declare a duplicate service id. */
+    ck_assert_uint_eq(result.plugins_count, 1);
+    ck_assert_uint_eq(result.errors_count, PLUGINS - 1);
+    for (size_t i = 0; i < result.errors_count; i++)
+        ck_assert_msg(strstr(result.errors[i].message, "duplicate service id \"alpha\"") != NULL,
+                      "%s: %s", result.errors[i].path, result.errors[i].message);
+
+    loader_result_free(&result);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(symlinked_directory_rejected)
 {
     char *dir = support_make_dir();
@@ -739,6 +769,7 @@ static Suite *loader_suite(void)
     tcase_add_test(isolation, notes_only_runs_no_code);
     tcase_add_test(isolation, crashes_among_good_plugins);
     tcase_add_test(isolation, many_plugins_keep_order);
+    tcase_add_test(isolation, plugins_beyond_descriptor_limit);
     suite_add_tcase(suite, isolation);
 
     TCase *trust = tcase_create("trust");
