@@ -174,6 +174,8 @@ static int start_child(struct child *child, struct plugin_isolate_job *job, int 
         }
     }
 
+    /* TODO: fork from a small loader program instead; fork() of the host
+     * copies the page tables of every library it maps (docs/KNOWN_ISSUES.md). */
     pid_t host_pid = getpid();
     pid_t pid = fork();
     if (pid == 0) {
