@@ -6,9 +6,9 @@ from wait4(2), so it covers the command and every descendant it waited for
 of those processes, not their sum.
 
 Peak RSS is read from GNU time (/usr/bin/time -f %M, Debian package
-"time") rather than from wait4: a child that Python starts with vfork
-shares Python's memory until it calls exec, and the kernel records that
-as the child's own peak. GNU time is small and forks normally, so its
+"time") rather than from wait4. A child that Python starts with vfork
+shares Python's memory until it calls exec, and the kernel counts that
+memory in the child's own peak. GNU time is small and forks normally, so its
 child starts with a peak of about 1 MiB. The CPU time includes GNU time's
 own, well under a millisecond.
 """
@@ -67,7 +67,7 @@ def run(command, env=None, cwd=None, check=True):
         stdout, stderr = _read_pipes(process)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
-        # Setting returncode tells subprocess that the process is reaped.
+        # With returncode set, subprocess does not try to reap the process again.
         process.returncode = os.waitstatus_to_exitcode(status)
         # GNU time writes "Command exited with non-zero status N" or
         # "Command terminated by signal N" before the figure when needed.

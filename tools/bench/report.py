@@ -128,7 +128,8 @@ def markdown(results):
         "## Results",
         "",
         "Machine: %d CPUs (%s), %.1f GiB memory. Concurrency %d for every client; "
-        "wall time is the median of %d runs, CPU time and peak RSS are from that run." % (
+        "wall time is the median of %d runs, CPU time and peak RSS are from that run, "
+        "and signer rates are the best run." % (
             m["nproc"], m["cpu_model"] or "unknown model", m["memory_gib"],
             results["concurrency"], results["repeat"]),
         "Ratios divide the client's figure by schemareg's first run: above 1.00x "
