@@ -30,6 +30,8 @@ class Measurement:
         self.user = user
         self.system = system
         self.max_rss_kb = max_rss_kb
+        # CPU seconds the server spent meanwhile, when the caller measured it.
+        self.server_cpu = None
 
     @property
     def cpu(self):
@@ -42,9 +44,12 @@ class Measurement:
                            max(self.max_rss_kb, other.max_rss_kb))
 
     def as_dict(self):
-        return {"wall_s": round(self.wall, 4), "user_s": round(self.user, 4),
-                "sys_s": round(self.system, 4), "cpu_s": round(self.cpu, 4),
-                "max_rss_kb": self.max_rss_kb}
+        result = {"wall_s": round(self.wall, 4), "user_s": round(self.user, 4),
+                  "sys_s": round(self.system, 4), "cpu_s": round(self.cpu, 4),
+                  "max_rss_kb": self.max_rss_kb}
+        if self.server_cpu is not None:
+            result["server_cpu_s"] = round(self.server_cpu, 3)
+        return result
 
 
 class CommandFailed(Exception):
