@@ -129,10 +129,12 @@ def markdown(results):
     lines = [
         "## Results",
         "",
-        "Machine: %d CPUs (%s), %.1f GiB memory. Concurrency %d for every client; "
+        "Machine: %d CPUs (%s), %.1f GiB memory, load average %s at the start. "
+        "Concurrency %d for every client; "
         "wall time is the median of %d runs, CPU time and peak RSS are from that run, "
         "and signer rates are the best run." % (
             m["nproc"], m["cpu_model"] or "unknown model", m["memory_gib"],
+            " / ".join("%.2f" % x for x in m.get("load_average_at_start", [])) or "unknown",
             results["concurrency"], results["repeat"]),
         "Ratios divide the client's figure by schemareg's first run: above 1.00x "
         "means schemareg is faster or smaller. Server CPU is what DynamoDB Local "
