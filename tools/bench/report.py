@@ -8,7 +8,7 @@ CLIENT_LABELS = [
     ("aws-cli", "AWS CLI, extrapolated from a sample"),
 ]
 
-# Targets as (description, limit); checked in targets() below.
+# Target limits, which targets() checks the results against.
 PROVISION_VS_FLOOR_MAX = 1.3
 SDK_VS_PROVISION_MIN = 4.0
 PROVISION_MAX_RSS_KB = 16 * 1024
