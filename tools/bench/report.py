@@ -68,12 +68,16 @@ def list_table(results):
 def signer_table(results):
     base = results.get("schemareg", {}).get("per_second")
     lines = ["| Signer | Signatures per second | schemareg / this |", "|---|---:|---:|"]
-    for key in ("schemareg", "botocore", "smithy"):
+    for key in ("hash_floor", "schemareg", "botocore", "smithy"):
         r = results.get(key)
         if r is None:
             continue
         lines.append("| %s | %.0f | %s |" % (r["signer"], r["per_second"],
                                             ratio(base, r["per_second"]) if base else "n/a"))
+    if "hash_floor" in results:
+        lines += ["", "The hashing-only row is the SHA-256 and HMAC work of one signature "
+                  "and nothing else (tools/bench/sigv4_hash_floor.c): no signer that "
+                  "uses OpenSSL on this machine can exceed it."]
     if "schemareg_skipped" in results:
         lines += ["", "schemareg signer skipped: %s." % results["schemareg_skipped"]]
     return lines + [""]
