@@ -76,8 +76,8 @@ def signer_table(results):
                                             ratio(base, r["per_second"]) if base else "n/a"))
     if "hash_floor" in results:
         lines += ["", "The hashing-only row is the SHA-256 and HMAC work of one signature "
-                  "and nothing else (tools/bench/sigv4_hash_floor.c): no signer that "
-                  "uses OpenSSL on this machine can exceed it."]
+                  "and nothing else (tools/bench/sigv4_hash_floor.c): a signer that "
+                  "hashes through OpenSSL's EVP interface cannot go much faster."]
     if "schemareg_skipped" in results:
         lines += ["", "schemareg signer skipped: %s." % results["schemareg_skipped"]]
     return lines + [""]

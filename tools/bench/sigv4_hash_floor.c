@@ -1,6 +1,7 @@
 /*
- * Measures the hashing that every SigV4 signature needs, and nothing else,
- * as an upper bound for any signer on this machine that uses OpenSSL.
+ * Measures the hashing that every SigV4 signature needs, and nothing else:
+ * an estimate of the highest rate a signer that hashes through OpenSSL's
+ * EVP interface can reach on this machine.
  *
  *   sigv4_hash_floor [--seconds N] BODY_BYTES CANONICAL_REQUEST_BYTES STRING_TO_SIGN_BYTES
  *
