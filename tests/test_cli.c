@@ -91,9 +91,10 @@ static const struct usage_case usage_cases[] = {
     {{"provision", "--help"}, 0, "Usage: schemareg-host [options] provision", ""},
     {{"plan", "--help"}, 0, "Usage: schemareg-host [options] plan", ""},
     {{"status", "--help"}, 0, "Usage: schemareg-host [options] status", ""},
-    {{"provision"}, 1, "", "provision: not implemented"},
-    {{"plan"}, 1, "", "plan: not implemented"},
-    {{"status"}, 1, "", "status: not implemented"},
+    {{"provision"}, 2, "", "provision: --capsule CODE is required"},
+    /* plan exits 1 on usage errors, because 2 means "changes pending". */
+    {{"plan"}, 1, "", "plan: --capsule CODE is required"},
+    {{"status"}, 2, "", "status: --capsule CODE is required"},
     {{"list", "--log-level", "loud"}, 2, "", "invalid --log-level \"loud\""},
     {{"list", "extra"}, 2, "", "list takes no arguments"},
     {{"validate", "--json"}, 2, "", "validate: unknown option --json"},
