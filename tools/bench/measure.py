@@ -32,6 +32,8 @@ class Measurement:
         self.max_rss_kb = max_rss_kb
         # CPU seconds the server spent meanwhile, when the caller measured it.
         self.server_cpu = None
+        # DynamoDB requests the client sent, when the client reports them.
+        self.requests = None
 
     @property
     def cpu(self):
@@ -49,6 +51,8 @@ class Measurement:
                   "max_rss_kb": self.max_rss_kb}
         if self.server_cpu is not None:
             result["server_cpu_s"] = round(self.server_cpu, 3)
+        if self.requests is not None:
+            result["requests"] = self.requests
         return result
 
 

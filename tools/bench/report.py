@@ -35,19 +35,20 @@ def size_table(size):
             size["tables_per_product"], size["seeds"]),
         "",
         "| Client | Wall (s) | CPU (s) | Peak RSS (MiB) | Wall / schemareg | CPU / schemareg "
-        "| RSS / schemareg | Server CPU (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| RSS / schemareg | Requests | Server CPU (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for key, label in CLIENT_LABELS:
         c = clients.get(key)
         if c is None:
             continue
         server_cpu = c.get("server_cpu_s")
-        lines.append("| %s | %.3f | %.3f | %s | %s | %s | %s | %s |" % (
+        lines.append("| %s | %.3f | %.3f | %s | %s | %s | %s | %s | %s |" % (
             label, c["wall_s"], c["cpu_s"], mib(c["max_rss_kb"]),
             ratio(c["wall_s"], base and base["wall_s"]),
             ratio(c["cpu_s"], base and base["cpu_s"]),
             ratio(c["max_rss_kb"], base and base["max_rss_kb"]),
+            c.get("requests", "n/a"),
             "%.2f" % server_cpu if server_cpu is not None else "n/a"))
     if "schemareg_skipped" in size:
         lines += ["", "schemareg skipped: %s." % size["schemareg_skipped"]]

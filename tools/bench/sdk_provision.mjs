@@ -7,7 +7,8 @@
 //   node sdk_provision.mjs --workload FILE --endpoint URL --prefix CODE --concurrency N
 //
 // Credentials and region come from the environment, as for any SDK client.
-// Prints one JSON line with the request counts; exits 1 on any failure.
+// Prints one JSON line with the request counts (retries by the SDK are not
+// counted); exits 1 on any failure.
 import http from "node:http";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -120,11 +121,21 @@ async function main() {
 
   // Every request, the waiter's DescribeTable calls included, passes
   // through one limiter, so at most `concurrency` are in flight.
+  const counts = {
+    requests: 0,
+    create_table: 0,
+    update_time_to_live: 0,
+    put_item: 0,
+    already_present: 0,
+  };
   const limit = limiter(options.concurrency);
   const send = client.send.bind(client);
-  client.send = (command, ...rest) => limit(() => send(command, ...rest));
+  client.send = (command, ...rest) =>
+    limit(() => {
+      counts.requests++;
+      return send(command, ...rest);
+    });
 
-  const counts = { create_table: 0, update_time_to_live: 0, put_item: 0, already_present: 0 };
   const tables = workload.providers.flatMap((provider) => provider.tables);
   await Promise.all(tables.map((table) => provisionTable(client, options.prefix, table, counts)));
   client.destroy();
