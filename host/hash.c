@@ -1,6 +1,9 @@
 #include "hash.h"
 
+#include <string.h>
+
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -85,13 +88,107 @@ int hash_hmac_sha256(struct hash_ctx *ctx, const void *key, size_t key_len,
     return 0;
 }
 
+int hash_hmac_key_init(struct hash_hmac_key *key)
+{
+    key->inner = EVP_MD_CTX_new();
+    key->outer = EVP_MD_CTX_new();
+    if (!key->inner || !key->outer) {
+        hash_hmac_key_free(key);
+        return -1;
+    }
+    return 0;
+}
+
+/* Starts state with the block secret XOR pad (RFC 2104). */
+static int absorb_padded_key(struct hash_ctx *ctx, EVP_MD_CTX *state,
+                             const unsigned char *secret, size_t secret_len,
+                             unsigned char pad)
+{
+    unsigned char block[HASH_SHA256_BLOCK_LEN];
+
+    memset(block, pad, sizeof(block));
+    for (size_t i = 0; i < secret_len; i++)
+        block[i] ^= secret[i];
+    int ok = EVP_DigestInit_ex2(state, ctx->sha256, NULL) &&
+             EVP_DigestUpdate(state, block, sizeof(block));
+    OPENSSL_cleanse(block, sizeof(block));
+    return ok ? 0 : -1;
+}
+
+int hash_hmac_key_set(struct hash_ctx *ctx, struct hash_hmac_key *key,
+                      const unsigned char *secret, size_t secret_len)
+{
+    if (secret_len > HASH_SHA256_BLOCK_LEN ||
+        absorb_padded_key(ctx, key->inner, secret, secret_len, 0x36) < 0 ||
+        absorb_padded_key(ctx, key->outer, secret, secret_len, 0x5c) < 0) {
+        hash_hmac_key_clear(key);
+        return -1;
+    }
+    return 0;
+}
+
+void hash_hmac_key_clear(struct hash_hmac_key *key)
+{
+    /* Resetting frees the provider's digest state, which OpenSSL wipes. */
+    if (key->inner)
+        EVP_MD_CTX_reset(key->inner);
+    if (key->outer)
+        EVP_MD_CTX_reset(key->outer);
+}
+
+void hash_hmac_key_free(struct hash_hmac_key *key)
+{
+    EVP_MD_CTX_free(key->inner);
+    EVP_MD_CTX_free(key->outer);
+    *key = (struct hash_hmac_key){0};
+}
+
+int hash_hmac_sha256_keyed(struct hash_ctx *ctx, const struct hash_hmac_key *key,
+                           const void *data, size_t len,
+                           unsigned char out[HASH_SHA256_LEN])
+{
+    unsigned char inner[HASH_SHA256_LEN];
+    unsigned int inner_len = 0;
+    unsigned int out_len = 0;
+    int rc = -1;
+
+    if (!EVP_MD_CTX_copy_ex(ctx->md_ctx, key->inner) ||
+        !EVP_DigestUpdate(ctx->md_ctx, data, len) ||
+        !EVP_DigestFinal_ex(ctx->md_ctx, inner, &inner_len) || inner_len != HASH_SHA256_LEN)
+        goto cleanup;
+    if (!EVP_MD_CTX_copy_ex(ctx->md_ctx, key->outer) ||
+        !EVP_DigestUpdate(ctx->md_ctx, inner, sizeof(inner)) ||
+        !EVP_DigestFinal_ex(ctx->md_ctx, out, &out_len) || out_len != HASH_SHA256_LEN)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    OPENSSL_cleanse(inner, sizeof(inner));
+    return rc;
+}
+
 void hash_to_hex(const unsigned char *bytes, size_t len, char *out)
 {
-    static const char digits[] = "0123456789abcdef";
+    /* Two digits per byte value, so each byte takes one lookup. */
+    static const char pairs[] =
+        "000102030405060708090a0b0c0d0e0f"
+        "101112131415161718191a1b1c1d1e1f"
+        "202122232425262728292a2b2c2d2e2f"
+        "303132333435363738393a3b3c3d3e3f"
+        "404142434445464748494a4b4c4d4e4f"
+        "505152535455565758595a5b5c5d5e5f"
+        "606162636465666768696a6b6c6d6e6f"
+        "707172737475767778797a7b7c7d7e7f"
+        "808182838485868788898a8b8c8d8e8f"
+        "909192939495969798999a9b9c9d9e9f"
+        "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+        "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+        "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+        "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+        "e0e1e2e3e4e5e6e7e8e9eaebecedeeef"
+        "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 0x0f];
-    }
+    for (size_t i = 0; i < len; i++)
+        memcpy(out + 2 * i, pairs + 2 * bytes[i], 2);
     out[2 * len] = '\0';
 }

@@ -2,7 +2,10 @@
  * SHA-256 and HMAC-SHA256 through the OpenSSL 3 EVP interfaces.
  *
  * A hash_ctx fetches the algorithms and allocates the OpenSSL contexts once,
- * so hashing in a loop allocates nothing. It is not thread-safe.
+ * so hashing in a loop allocates nothing in this module. OpenSSL 3.0 itself
+ * still allocates and frees one digest state per EVP_DigestInit_ex2 and per
+ * EVP_MD_CTX_copy_ex (later 3.x releases reuse it on init). It is not
+ * thread-safe.
  */
 #ifndef SCHEMAREG_HASH_H
 #define SCHEMAREG_HASH_H
@@ -13,12 +16,22 @@
 
 #define HASH_SHA256_LEN 32
 #define HASH_SHA256_HEX_LEN 64
+#define HASH_SHA256_BLOCK_LEN 64
 
 struct hash_ctx {
     EVP_MD *sha256;
     EVP_MD_CTX *md_ctx;
     EVP_MAC *hmac;
     EVP_MAC_CTX *mac_ctx;
+};
+
+/* An HMAC-SHA256 key prepared for many messages: the SHA-256 states after
+ * the key XOR ipad block and after the key XOR opad block. Copying them
+ * costs less than hashing those two blocks again for every message. Both
+ * states are secret; EVP_MD_CTX_reset and EVP_MD_CTX_free wipe them. */
+struct hash_hmac_key {
+    EVP_MD_CTX *inner;
+    EVP_MD_CTX *outer;
 };
 
 /* Fetches SHA-256 and HMAC. Returns 0, or -1 when OpenSSL cannot provide
@@ -35,6 +48,24 @@ int hash_sha256(struct hash_ctx *ctx, const void *data, size_t len,
 int hash_hmac_sha256(struct hash_ctx *ctx, const void *key, size_t key_len,
                      const void *data, size_t len,
                      unsigned char out[HASH_SHA256_LEN]);
+
+/* Allocates the two states of key, unkeyed. Returns 0, or -1 when memory
+ * runs out. */
+int hash_hmac_key_init(struct hash_hmac_key *key);
+/* Keys key with secret, at most HASH_SHA256_BLOCK_LEN bytes long (SigV4
+ * signing keys are 32). Returns 0, or -1 when OpenSSL reports an error or
+ * secret is too long, and then leaves key unkeyed. */
+int hash_hmac_key_set(struct hash_ctx *ctx, struct hash_hmac_key *key,
+                      const unsigned char *secret, size_t secret_len);
+/* Wipes the keyed states; the key stays allocated for hash_hmac_key_set. */
+void hash_hmac_key_clear(struct hash_hmac_key *key);
+/* Wipes and frees both states. */
+void hash_hmac_key_free(struct hash_hmac_key *key);
+/* Computes HMAC-SHA256 of data with a key set by hash_hmac_key_set, in
+ * ctx's digest context. Returns 0, or -1 when OpenSSL reports an error. */
+int hash_hmac_sha256_keyed(struct hash_ctx *ctx, const struct hash_hmac_key *key,
+                           const void *data, size_t len,
+                           unsigned char out[HASH_SHA256_LEN]);
 
 /* Writes 2 * len lower-case hex digits and a NUL to out. */
 void hash_to_hex(const unsigned char *bytes, size_t len, char *out);

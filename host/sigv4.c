@@ -28,35 +28,56 @@
 #define KNOWN_FLAGS (SIGV4_NO_NORMALIZE_PATH | SIGV4_SIGN_BODY | SIGV4_UNSIGNED_PAYLOAD | \
                      SIGV4_OMIT_SESSION_TOKEN | SIGV4_SINGLE_ENCODE_PATH)
 
+#define AUTHORIZATION_CREDENTIAL ALGORITHM " Credential="
+#define AUTHORIZATION_SIGNED_HEADERS ", SignedHeaders="
+#define AUTHORIZATION_SIGNATURE ", Signature="
+
+/* The signing key of the last request, what it was derived from, and the
+ * strings that depend only on those. The access key id and the secret are
+ * copied to detect a change by comparing bytes, which costs less than
+ * hashing them for every request. forget_key wipes the whole struct. */
+struct key_cache {
+    bool valid;
+    char access_key[MAX_ACCESS_KEY_LEN];
+    size_t access_key_len;
+    char secret[MAX_SECRET_KEY_LEN];
+    size_t secret_len;
+    char date[8];
+    char region[MAX_SCOPE_PART_LEN + 1];
+    char service[MAX_SCOPE_PART_LEN + 1];
+    char scope[SCOPE_MAX]; /* 20150830/us-east-1/dynamodb/aws4_request */
+    size_t scope_len;
+    char credential[MAX_ACCESS_KEY_LEN + 1 + SCOPE_MAX]; /* access key id, '/', scope */
+    size_t credential_len;
+};
+
 struct sigv4_signer {
     struct hash_ctx hash;
     struct sigv4_scratch scratch;
     struct sigv4_buf canonical;
     struct sigv4_buf signed_headers;
-    char string_to_sign[sizeof(ALGORITHM) + 17 + SCOPE_MAX + HASH_SHA256_HEX_LEN + 4];
+    char string_to_sign[sizeof(ALGORITHM) + SIGV4_AMZ_DATE_LEN + SCOPE_MAX +
+                        HASH_SHA256_HEX_LEN + 4];
+    size_t string_to_sign_len;
 
-    /* The signing key of the last request and what it was derived from.
-     * Credentials are compared through a SHA-256 digest of the access key
-     * and the secret, so the signer keeps no copy of the secret. */
-    bool key_valid;
-    unsigned char key[HASH_SHA256_LEN];
-    unsigned char key_credentials[HASH_SHA256_LEN];
-    char key_date[9];
-    char key_region[MAX_SCOPE_PART_LEN + 1];
-    char key_service[MAX_SCOPE_PART_LEN + 1];
+    /* X-Amz-Date of the last signing time, reused within the same second. */
+    bool date_valid;
+    time_t date_time;
+    char amz_date[SIGV4_AMZ_DATE_LEN + 1];
+
+    struct key_cache key;
+    struct hash_hmac_key key_hmac; /* keyed with the cached signing key */
     unsigned long key_derivations;
 };
 
 /* Values of one signing operation. */
 struct signing {
-    char amz_date[17];
-    char date[9];
-    char scope[SCOPE_MAX];
-    char credential[MAX_ACCESS_KEY_LEN + 1 + SCOPE_MAX];
     char payload_hash[HASH_SHA256_HEX_LEN + 1];
-    char expires[12];
+    char expires[11];
     char signature[HASH_SHA256_HEX_LEN + 1];
     const char *token; /* NULL when absent */
+    size_t access_key_len;
+    size_t secret_len;
 };
 
 struct sigv4_signer *sigv4_signer_new(void)
@@ -68,14 +89,19 @@ struct sigv4_signer *sigv4_signer_new(void)
         free(signer);
         return NULL;
     }
+    if (hash_hmac_key_init(&signer->key_hmac) < 0) {
+        hash_ctx_free(&signer->hash);
+        free(signer);
+        return NULL;
+    }
     return signer;
 }
 
 static void forget_key(struct sigv4_signer *signer)
 {
-    OPENSSL_cleanse(signer->key, sizeof(signer->key));
-    OPENSSL_cleanse(signer->key_credentials, sizeof(signer->key_credentials));
-    signer->key_valid = false;
+    hash_hmac_key_clear(&signer->key_hmac);
+    OPENSSL_cleanse(&signer->key, sizeof(signer->key));
+    signer->key.valid = false;
 }
 
 void sigv4_signer_free(struct sigv4_signer *signer)
@@ -87,6 +113,7 @@ void sigv4_signer_free(struct sigv4_signer *signer)
     sigv4_buf_free(&signer->canonical);
     sigv4_buf_free(&signer->signed_headers);
     sigv4_scratch_free(&signer->scratch);
+    hash_hmac_key_free(&signer->key_hmac);
     hash_ctx_free(&signer->hash);
     free(signer);
 }
@@ -133,34 +160,40 @@ static bool is_method(const char *method)
     return true;
 }
 
-static int check_credentials(const struct sigv4_credentials *creds, char *err, size_t err_len)
+/* Checks the credentials and stores the lengths of the access key id and
+ * the secret in s. */
+static int check_credentials(const struct sigv4_credentials *creds, struct signing *s,
+                             char *err, size_t err_len)
 {
     if (!creds || !creds->access_key_id || creds->access_key_id[0] == '\0') {
         snprintf(err, err_len, "missing access key id");
         return -1;
     }
-    size_t key_len = strlen(creds->access_key_id);
-    if (key_len > MAX_ACCESS_KEY_LEN) {
-        snprintf(err, err_len, "access key id is %zu characters long; the maximum is %d",
-                 key_len, MAX_ACCESS_KEY_LEN);
-        return -1;
-    }
-    for (const char *p = creds->access_key_id; *p; p++) {
+    const char *p = creds->access_key_id;
+    for (; *p; p++) {
         if (*p <= ' ' || *p == '/' || *p == 0x7f) {
             snprintf(err, err_len,
                      "access key id contains a space, '/' or a control character");
             return -1;
         }
     }
+    s->access_key_len = (size_t)(p - creds->access_key_id);
+    if (s->access_key_len > MAX_ACCESS_KEY_LEN) {
+        snprintf(err, err_len, "access key id is %zu characters long; the maximum is %d",
+                 s->access_key_len, MAX_ACCESS_KEY_LEN);
+        return -1;
+    }
     if (!creds->secret_access_key || creds->secret_access_key[0] == '\0') {
         snprintf(err, err_len, "missing secret access key");
         return -1;
     }
-    if (strlen(creds->secret_access_key) > MAX_SECRET_KEY_LEN) {
+    s->secret_len = strlen(creds->secret_access_key);
+    if (s->secret_len > MAX_SECRET_KEY_LEN) {
         snprintf(err, err_len, "secret access key is longer than %d bytes",
                  MAX_SECRET_KEY_LEN);
         return -1;
     }
+    s->token = creds->session_token && creds->session_token[0] ? creds->session_token : NULL;
     return 0;
 }
 
@@ -192,40 +225,49 @@ static int check_params(const struct sigv4_params *params, enum sigv4_mode mode,
     return 0;
 }
 
-static int format_times(time_t time, struct signing *s, char *err, size_t err_len)
+/* Makes signer->amz_date the X-Amz-Date of time, formatting it only when
+ * the second changed. */
+static int update_date(struct sigv4_signer *signer, time_t time, char *err, size_t err_len)
 {
-    struct tm tm;
+    if (signer->date_valid && signer->date_time == time)
+        return 0;
 
-    /* X-Amz-Date needs a four-digit year. */
-    if (!gmtime_r(&time, &tm) || tm.tm_year < 1970 - 1900 || tm.tm_year > 9999 - 1900) {
+    signer->date_valid = false;
+    if (sigv4_format_amz_date(time, signer->amz_date) < 0) {
         snprintf(err, err_len, "signing time %lld is outside the years 1970 to 9999",
                  (long long)time);
         return -1;
     }
-    strftime(s->amz_date, sizeof(s->amz_date), "%Y%m%dT%H%M%SZ", &tm);
-    memcpy(s->date, s->amz_date, 8);
-    s->date[8] = '\0';
+    signer->date_time = time;
+    signer->date_valid = true;
     return 0;
 }
 
+/* Writes value in decimal and a NUL to out, which has room for 11 bytes. */
+static void format_decimal(uint32_t value, char out[11])
+{
+    char digits[10];
+    size_t count = 0;
+
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0);
+    for (size_t i = 0; i < count; i++)
+        out[i] = digits[count - 1 - i];
+    out[count] = '\0';
+}
+
 /* Fills the per-request values that do not depend on the canonical request. */
-static int prepare_signing(struct sigv4_signer *signer,
-                           const struct sigv4_credentials *creds,
-                           const struct sigv4_params *params,
-                           const struct sigv4_request *request,
+static int prepare_signing(struct sigv4_signer *signer, const struct sigv4_params *params,
+                           enum sigv4_mode mode, const struct sigv4_request *request,
                            struct signing *s, char *err, size_t err_len)
 {
-    if (format_times(params->time, s, err, err_len) < 0)
-        return -1;
-    snprintf(s->scope, sizeof(s->scope), "%s/%s/%s/" SCOPE_TERMINATOR,
-             s->date, params->region, params->service);
-    snprintf(s->credential, sizeof(s->credential), "%s/%s", creds->access_key_id, s->scope);
-    snprintf(s->expires, sizeof(s->expires), "%u", params->expires);
-
-    s->token = creds->session_token && creds->session_token[0] ? creds->session_token : NULL;
+    if (mode == SIGV4_MODE_QUERY)
+        format_decimal(params->expires, s->expires);
 
     if (params->flags & SIGV4_UNSIGNED_PAYLOAD) {
-        snprintf(s->payload_hash, sizeof(s->payload_hash), UNSIGNED_PAYLOAD);
+        memcpy(s->payload_hash, UNSIGNED_PAYLOAD, sizeof(UNSIGNED_PAYLOAD));
         return 0;
     }
     unsigned char digest[HASH_SHA256_LEN];
@@ -255,7 +297,7 @@ static int collect_headers(struct sigv4_signer *signer, const struct sigv4_param
     bool sign_body = mode == SIGV4_MODE_HEADER && (params->flags & SIGV4_SIGN_BODY);
 
     if (mode == SIGV4_MODE_HEADER) {
-        extra[extra_count++] = (struct sigv4_header){"x-amz-date", s->amz_date};
+        extra[extra_count++] = (struct sigv4_header){"x-amz-date", signer->amz_date};
         if (s->token && !(params->flags & SIGV4_OMIT_SESSION_TOKEN))
             extra[extra_count++] = (struct sigv4_header){"x-amz-security-token", s->token};
         if (sign_body)
@@ -282,8 +324,8 @@ static int append_query(struct sigv4_signer *signer, const struct sigv4_params *
 
     if (mode == SIGV4_MODE_QUERY) {
         extra[extra_count++] = (struct sigv4_header){"X-Amz-Algorithm", ALGORITHM};
-        extra[extra_count++] = (struct sigv4_header){"X-Amz-Credential", s->credential};
-        extra[extra_count++] = (struct sigv4_header){"X-Amz-Date", s->amz_date};
+        extra[extra_count++] = (struct sigv4_header){"X-Amz-Credential", signer->key.credential};
+        extra[extra_count++] = (struct sigv4_header){"X-Amz-Date", signer->amz_date};
         extra[extra_count++] = (struct sigv4_header){"X-Amz-Expires", s->expires};
         if (s->token && !(params->flags & SIGV4_OMIT_SESSION_TOKEN))
             extra[extra_count++] = (struct sigv4_header){"X-Amz-Security-Token", s->token};
@@ -335,40 +377,53 @@ oom:
     return -1;
 }
 
-static int digest_credentials(struct sigv4_signer *signer,
-                              const struct sigv4_credentials *creds,
-                              unsigned char out[HASH_SHA256_LEN])
+static char *put(char *out, const char *text, size_t len)
 {
-    const char *access_key = creds->access_key_id;
-    const char *secret = creds->secret_access_key;
+    memcpy(out, text, len);
+    return out + len;
+}
 
-    if (hash_sha256_begin(&signer->hash) < 0 ||
-        hash_sha256_update(&signer->hash, access_key, strlen(access_key) + 1) < 0 ||
-        hash_sha256_update(&signer->hash, secret, strlen(secret)) < 0)
-        return -1;
-    return hash_sha256_end(&signer->hash, out);
+/* Fills the scope and credential strings of the cache from its date,
+ * region, service and access key id. */
+static void build_scope(struct key_cache *key)
+{
+    char *p = key->scope;
+
+    p = put(p, key->date, sizeof(key->date));
+    *p++ = '/';
+    p = put(p, key->region, strlen(key->region));
+    *p++ = '/';
+    p = put(p, key->service, strlen(key->service));
+    *p++ = '/';
+    p = put(p, SCOPE_TERMINATOR, sizeof(SCOPE_TERMINATOR));
+    key->scope_len = (size_t)(p - key->scope) - 1;
+
+    p = put(key->credential, key->access_key, key->access_key_len);
+    *p++ = '/';
+    put(p, key->scope, key->scope_len + 1);
+    key->credential_len = key->access_key_len + 1 + key->scope_len;
 }
 
 /* Derives HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
- * "aws4_request") into signer->key. */
+ * "aws4_request") and keys signer->key_hmac with it. */
 static int derive_key(struct sigv4_signer *signer, const struct sigv4_credentials *creds,
                       const struct signing *s, const struct sigv4_params *params)
 {
     unsigned char secret[4 + MAX_SECRET_KEY_LEN];
     unsigned char key[HASH_SHA256_LEN];
-    size_t secret_len = strlen(creds->secret_access_key);
     struct hash_ctx *hash = &signer->hash;
     int rc = -1;
 
     memcpy(secret, "AWS4", 4);
-    memcpy(secret + 4, creds->secret_access_key, secret_len);
-    if (hash_hmac_sha256(hash, secret, 4 + secret_len, s->date, 8, key) < 0 ||
+    memcpy(secret + 4, creds->secret_access_key, s->secret_len);
+    if (hash_hmac_sha256(hash, secret, 4 + s->secret_len, signer->amz_date, 8, key) < 0 ||
         hash_hmac_sha256(hash, key, sizeof(key), params->region,
                          strlen(params->region), key) < 0 ||
         hash_hmac_sha256(hash, key, sizeof(key), params->service,
                          strlen(params->service), key) < 0 ||
         hash_hmac_sha256(hash, key, sizeof(key), SCOPE_TERMINATOR,
-                         strlen(SCOPE_TERMINATOR), signer->key) < 0)
+                         strlen(SCOPE_TERMINATOR), key) < 0 ||
+        hash_hmac_key_set(hash, &signer->key_hmac, key, sizeof(key)) < 0)
         goto cleanup;
     rc = 0;
 
@@ -378,45 +433,72 @@ cleanup:
     return rc;
 }
 
-/* Makes signer->key the signing key for these credentials, date, region and
- * service, reusing the cached one when none of them changed. */
+static bool key_matches(const struct key_cache *key, const struct sigv4_credentials *creds,
+                        const struct signing *s, const char *amz_date,
+                        const struct sigv4_params *params)
+{
+    return key->valid &&
+           memcmp(key->date, amz_date, sizeof(key->date)) == 0 &&
+           strcmp(key->region, params->region) == 0 &&
+           strcmp(key->service, params->service) == 0 &&
+           key->access_key_len == s->access_key_len &&
+           memcmp(key->access_key, creds->access_key_id, s->access_key_len) == 0 &&
+           key->secret_len == s->secret_len &&
+           CRYPTO_memcmp(key->secret, creds->secret_access_key, s->secret_len) == 0;
+}
+
+/* Makes signer->key_hmac hold the signing key for these credentials, date,
+ * region and service, reusing the cached one when none of them changed. */
 static int update_signing_key(struct sigv4_signer *signer,
                               const struct sigv4_credentials *creds,
                               const struct sigv4_params *params, const struct signing *s,
                               char *err, size_t err_len)
 {
-    unsigned char credentials[HASH_SHA256_LEN];
-    int rc = -1;
+    struct key_cache *key = &signer->key;
 
-    if (digest_credentials(signer, creds, credentials) < 0)
-        goto fail;
-    if (signer->key_valid &&
-        CRYPTO_memcmp(credentials, signer->key_credentials, sizeof(credentials)) == 0 &&
-        strcmp(signer->key_date, s->date) == 0 &&
-        strcmp(signer->key_region, params->region) == 0 &&
-        strcmp(signer->key_service, params->service) == 0) {
-        rc = 0;
-        goto cleanup;
+    if (key_matches(key, creds, s, signer->amz_date, params))
+        return 0;
+
+    forget_key(signer);
+    if (derive_key(signer, creds, s, params) < 0) {
+        forget_key(signer);
+        snprintf(err, err_len, "deriving the signing key failed in OpenSSL");
+        return -1;
+    }
+    memcpy(key->access_key, creds->access_key_id, s->access_key_len);
+    key->access_key_len = s->access_key_len;
+    memcpy(key->secret, creds->secret_access_key, s->secret_len);
+    key->secret_len = s->secret_len;
+    memcpy(key->date, signer->amz_date, sizeof(key->date));
+    /* check_params limited both to MAX_SCOPE_PART_LEN characters. */
+    memcpy(key->region, params->region, strlen(params->region) + 1);
+    memcpy(key->service, params->service, strlen(params->service) + 1);
+    build_scope(key);
+    key->valid = true;
+    signer->key_derivations++;
+    return 0;
+}
+
+/* Writes the string to sign to signer->string_to_sign: algorithm, date,
+ * scope and the hex SHA-256 of the canonical request, one per line. */
+static int build_string_to_sign(struct sigv4_signer *signer, char *err, size_t err_len)
+{
+    unsigned char digest[HASH_SHA256_LEN];
+    const struct sigv4_buf *canonical = &signer->canonical;
+
+    if (hash_sha256(&signer->hash, canonical->data, canonical->len, digest) < 0) {
+        snprintf(err, err_len, "SHA-256 of the canonical request failed in OpenSSL");
+        return -1;
     }
 
-    forget_key(signer);
-    if (derive_key(signer, creds, s, params) < 0)
-        goto fail;
-    memcpy(signer->key_credentials, credentials, sizeof(credentials));
-    snprintf(signer->key_date, sizeof(signer->key_date), "%s", s->date);
-    snprintf(signer->key_region, sizeof(signer->key_region), "%s", params->region);
-    snprintf(signer->key_service, sizeof(signer->key_service), "%s", params->service);
-    signer->key_valid = true;
-    signer->key_derivations++;
-    rc = 0;
-    goto cleanup;
-
-fail:
-    forget_key(signer);
-    snprintf(err, err_len, "deriving the signing key failed in OpenSSL");
-cleanup:
-    OPENSSL_cleanse(credentials, sizeof(credentials));
-    return rc;
+    char *p = put(signer->string_to_sign, ALGORITHM "\n", sizeof(ALGORITHM));
+    p = put(p, signer->amz_date, SIGV4_AMZ_DATE_LEN);
+    *p++ = '\n';
+    p = put(p, signer->key.scope, signer->key.scope_len);
+    *p++ = '\n';
+    hash_to_hex(digest, sizeof(digest), p);
+    signer->string_to_sign_len = (size_t)(p - signer->string_to_sign) + HASH_SHA256_HEX_LEN;
+    return 0;
 }
 
 /* Runs every signing step for mode: the canonical request ends up in
@@ -428,34 +510,53 @@ static int sign(struct sigv4_signer *signer, const struct sigv4_credentials *cre
                 char *err, size_t err_len)
 {
     unsigned char digest[HASH_SHA256_LEN];
-    char digest_hex[HASH_SHA256_HEX_LEN + 1];
 
     if (!signer || !params || !request) {
         snprintf(err, err_len, "missing signer, parameters or request");
         return -1;
     }
-    if (check_credentials(creds, err, err_len) < 0 ||
+    if (check_credentials(creds, s, err, err_len) < 0 ||
         check_params(params, mode, err, err_len) < 0 ||
-        prepare_signing(signer, creds, params, request, s, err, err_len) < 0 ||
-        build_canonical_request(signer, params, mode, request, s, err, err_len) < 0)
+        update_date(signer, params->time, err, err_len) < 0 ||
+        update_signing_key(signer, creds, params, s, err, err_len) < 0 ||
+        prepare_signing(signer, params, mode, request, s, err, err_len) < 0 ||
+        build_canonical_request(signer, params, mode, request, s, err, err_len) < 0 ||
+        build_string_to_sign(signer, err, err_len) < 0)
         return -1;
 
-    if (hash_sha256(&signer->hash, signer->canonical.data, signer->canonical.len, digest) < 0) {
-        snprintf(err, err_len, "SHA-256 of the canonical request failed in OpenSSL");
-        return -1;
-    }
-    hash_to_hex(digest, sizeof(digest), digest_hex);
-    snprintf(signer->string_to_sign, sizeof(signer->string_to_sign),
-             ALGORITHM "\n%s\n%s\n%s", s->amz_date, s->scope, digest_hex);
-
-    if (update_signing_key(signer, creds, params, s, err, err_len) < 0)
-        return -1;
-    if (hash_hmac_sha256(&signer->hash, signer->key, sizeof(signer->key),
-                         signer->string_to_sign, strlen(signer->string_to_sign), digest) < 0) {
+    if (hash_hmac_sha256_keyed(&signer->hash, &signer->key_hmac, signer->string_to_sign,
+                               signer->string_to_sign_len, digest) < 0) {
         snprintf(err, err_len, "HMAC of the string to sign failed in OpenSSL");
         return -1;
     }
     hash_to_hex(digest, sizeof(digest), s->signature);
+    return 0;
+}
+
+/* Writes the Authorization header value to out. Returns 0, or -1 with a
+ * message in err when it does not fit. */
+static int format_authorization(const struct sigv4_signer *signer, const struct signing *s,
+                                struct sigv4_signed_headers *out, char *err, size_t err_len)
+{
+    const struct key_cache *key = &signer->key;
+    const struct sigv4_buf *names = &signer->signed_headers;
+    size_t len = sizeof(AUTHORIZATION_CREDENTIAL) - 1 + key->credential_len +
+                 sizeof(AUTHORIZATION_SIGNED_HEADERS) - 1 + names->len +
+                 sizeof(AUTHORIZATION_SIGNATURE) - 1 + HASH_SHA256_HEX_LEN;
+
+    if (len >= sizeof(out->authorization)) {
+        snprintf(err, err_len,
+                 "Authorization header would be %zu bytes, over the limit of %zu; "
+                 "sign fewer headers", len, sizeof(out->authorization) - 1);
+        return -1;
+    }
+    char *p = put(out->authorization, AUTHORIZATION_CREDENTIAL,
+                  sizeof(AUTHORIZATION_CREDENTIAL) - 1);
+    p = put(p, key->credential, key->credential_len);
+    p = put(p, AUTHORIZATION_SIGNED_HEADERS, sizeof(AUTHORIZATION_SIGNED_HEADERS) - 1);
+    p = put(p, names->data, names->len);
+    p = put(p, AUTHORIZATION_SIGNATURE, sizeof(AUTHORIZATION_SIGNATURE) - 1);
+    put(p, s->signature, HASH_SHA256_HEX_LEN + 1);
     return 0;
 }
 
@@ -466,22 +567,12 @@ int sigv4_sign_headers(struct sigv4_signer *signer,
                        struct sigv4_signed_headers *out,
                        char *err, size_t err_len)
 {
-    struct signing s = {0};
+    struct signing s;
 
-    if (sign(signer, creds, params, SIGV4_MODE_HEADER, request, &s, err, err_len) < 0)
+    if (sign(signer, creds, params, SIGV4_MODE_HEADER, request, &s, err, err_len) < 0 ||
+        format_authorization(signer, &s, out, err, err_len) < 0)
         return -1;
-
-    int len = snprintf(out->authorization, sizeof(out->authorization),
-                       ALGORITHM " Credential=%s, SignedHeaders=%s, Signature=%s",
-                       s.credential, signer->signed_headers.data, s.signature);
-    if (len < 0 || (size_t)len >= sizeof(out->authorization)) {
-        OPENSSL_cleanse(out->authorization, sizeof(out->authorization));
-        snprintf(err, err_len,
-                 "Authorization header would be %d bytes, over the limit of %zu; "
-                 "sign fewer headers", len, sizeof(out->authorization) - 1);
-        return -1;
-    }
-    memcpy(out->x_amz_date, s.amz_date, sizeof(out->x_amz_date));
+    memcpy(out->x_amz_date, signer->amz_date, sizeof(out->x_amz_date));
     memcpy(out->signature, s.signature, sizeof(out->signature));
     if (params->flags & SIGV4_SIGN_BODY)
         memcpy(out->content_sha256, s.payload_hash, sizeof(out->content_sha256));
@@ -518,7 +609,7 @@ int sigv4_presign(struct sigv4_signer *signer,
                   char *query_out, size_t query_out_len,
                   char *err, size_t err_len)
 {
-    struct signing s = {0};
+    struct signing s;
 
     if (sign(signer, creds, params, SIGV4_MODE_QUERY, request, &s, err, err_len) < 0)
         return -1;
@@ -527,8 +618,8 @@ int sigv4_presign(struct sigv4_signer *signer,
     struct sigv4_buf *out = &signer->scratch.encoded;
     sigv4_buf_reset(out);
     if (append_param(out, "X-Amz-Algorithm", ALGORITHM, true) < 0 ||
-        append_param(out, "X-Amz-Credential", s.credential, false) < 0 ||
-        append_param(out, "X-Amz-Date", s.amz_date, false) < 0 ||
+        append_param(out, "X-Amz-Credential", signer->key.credential, false) < 0 ||
+        append_param(out, "X-Amz-Date", signer->amz_date, false) < 0 ||
         append_param(out, "X-Amz-SignedHeaders", signer->signed_headers.data, false) < 0 ||
         append_param(out, "X-Amz-Expires", s.expires, false) < 0 ||
         (s.token && append_param(out, "X-Amz-Security-Token", s.token, false) < 0) ||
@@ -547,7 +638,7 @@ int sigv4_canonical_request(struct sigv4_signer *signer,
                             char *out, size_t out_len,
                             char *err, size_t err_len)
 {
-    struct signing s = {0};
+    struct signing s;
 
     if (sign(signer, creds, params, mode, request, &s, err, err_len) < 0)
         return -1;
@@ -562,12 +653,11 @@ int sigv4_string_to_sign(struct sigv4_signer *signer,
                          char *out, size_t out_len,
                          char *err, size_t err_len)
 {
-    struct signing s = {0};
-    size_t len;
+    struct signing s;
 
     if (sign(signer, creds, params, mode, request, &s, err, err_len) < 0)
         return -1;
-    len = strlen(signer->string_to_sign);
+    size_t len = signer->string_to_sign_len;
     if (!out || len >= out_len) {
         snprintf(err, err_len, "the string to sign is %zu bytes, larger than the %zu-byte buffer",
                  len, out_len);

@@ -32,27 +32,6 @@ int sigv4_buf_reserve(struct sigv4_buf *buf, size_t extra)
     return 0;
 }
 
-int sigv4_buf_append(struct sigv4_buf *buf, const void *data, size_t len)
-{
-    if (sigv4_buf_reserve(buf, len) < 0)
-        return -1;
-    if (len > 0)
-        memcpy(buf->data + buf->len, data, len);
-    buf->len += len;
-    buf->data[buf->len] = '\0';
-    return 0;
-}
-
-int sigv4_buf_append_str(struct sigv4_buf *buf, const char *text)
-{
-    return sigv4_buf_append(buf, text, strlen(text));
-}
-
-int sigv4_buf_append_char(struct sigv4_buf *buf, char c)
-{
-    return sigv4_buf_append(buf, &c, 1);
-}
-
 void sigv4_buf_reset(struct sigv4_buf *buf)
 {
     buf->len = 0;

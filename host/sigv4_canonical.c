@@ -1,4 +1,4 @@
-/* Canonical URI, query string and headers of SigV4. */
+/* Canonical URI and query string of SigV4. */
 #include "sigv4_internal.h"
 
 #include <stdio.h>
@@ -6,14 +6,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-
-/* Headers left out of every signature because proxies and HTTP clients add
- * or change them on the way (the same list as botocore 1.29). */
-static const char *const unsigned_headers[] = {
-    "expect",
-    "user-agent",
-    "x-amzn-trace-id",
-};
 
 static bool is_unreserved(unsigned char c)
 {
@@ -30,16 +22,6 @@ static int hex_value(char c)
     if (c >= 'a' && c <= 'f')
         return c - 'a' + 10;
     return -1;
-}
-
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
 }
 
 static void append_encoded_byte(struct sigv4_buf *out, unsigned char c, bool keep_slash)
@@ -343,220 +325,10 @@ int sigv4_append_canonical_query(struct sigv4_scratch *scratch,
     return 0;
 }
 
-static bool is_token_char(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static int compare_names(const char *a, const char *b)
-{
-    while (*a != '\0' && lower(*a) == lower(*b)) {
-        a++;
-        b++;
-    }
-    return (unsigned char)lower(*a) - (unsigned char)lower(*b);
-}
-
-static bool name_in_list(const char *name, const char *const *list, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (compare_names(name, list[i]) == 0)
-            return true;
-    }
-    return false;
-}
-
-static size_t list_length(const char *const *list)
-{
-    size_t count = 0;
-    while (list && list[count])
-        count++;
-    return count;
-}
-
-/* Rejects what cannot be sent as an HTTP/1.1 header field. */
-static int check_header(const struct sigv4_header *header, char *err, size_t err_len)
-{
-    if (!header->name || header->name[0] == '\0') {
-        snprintf(err, err_len, "request has a header with an empty name");
-        return -1;
-    }
-    for (const char *p = header->name; *p; p++) {
-        if (!is_token_char((unsigned char)*p)) {
-            snprintf(err, err_len,
-                     "header name \"%.64s\" contains the invalid byte 0x%02x; "
-                     "names are RFC 9110 tokens", header->name, (unsigned char)*p);
-            return -1;
-        }
-    }
-    if (!header->value) {
-        snprintf(err, err_len, "header %.64s has no value", header->name);
-        return -1;
-    }
-    for (const char *p = header->value; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            snprintf(err, err_len,
-                     "header %.64s contains the control character 0x%02x; "
-                     "fold or remove line breaks before signing", header->name, c);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int compare_header_refs(const void *a, const void *b)
-{
-    const struct sigv4_header_ref *x = a;
-    const struct sigv4_header_ref *y = b;
-
-    int diff = compare_names(x->name, y->name);
-    if (diff != 0)
-        return diff;
-    return (x->index > y->index) - (x->index < y->index);
-}
-
-static int reserve_headers(struct sigv4_scratch *scratch, size_t count)
-{
-    if (count <= scratch->headers_cap)
-        return 0;
-
-    struct sigv4_header_ref *refs = reallocarray(scratch->headers, count, sizeof(*refs));
-    if (!refs)
-        return -1;
-    scratch->headers = refs;
-    scratch->headers_cap = count;
-    return 0;
-}
-
-int sigv4_collect_headers(struct sigv4_scratch *scratch,
-                          const struct sigv4_header *headers, size_t count,
-                          const struct sigv4_header *extra, size_t extra_count,
-                          const char *const *reserved, char *err, size_t err_len)
-{
-    size_t unsigned_count = sizeof(unsigned_headers) / sizeof(unsigned_headers[0]);
-    size_t reserved_count = list_length(reserved);
-    bool has_host = false;
-
-    scratch->headers_count = 0;
-    if (count > SIZE_MAX - extra_count || reserve_headers(scratch, count + extra_count) < 0) {
-        snprintf(err, err_len, "out of memory while sorting the headers");
-        return -1;
-    }
-
-    for (size_t i = 0; i < count; i++) {
-        const struct sigv4_header *header = &headers[i];
-        if (check_header(header, err, err_len) < 0)
-            return -1;
-        if (name_in_list(header->name, reserved, reserved_count)) {
-            snprintf(err, err_len,
-                     "request already has the header %s; remove it because the signer sets it",
-                     header->name);
-            return -1;
-        }
-        if (name_in_list(header->name, unsigned_headers, unsigned_count))
-            continue;
-        has_host = has_host || compare_names(header->name, "host") == 0;
-        scratch->headers[scratch->headers_count++] =
-            (struct sigv4_header_ref){header->name, header->value, i};
-    }
-    if (!has_host) {
-        snprintf(err, err_len,
-                 "request has no Host header; add the endpoint's host, with the "
-                 "port when it is not the scheme's default");
-        return -1;
-    }
-
-    for (size_t i = 0; i < extra_count; i++) {
-        scratch->headers[scratch->headers_count++] =
-            (struct sigv4_header_ref){extra[i].name, extra[i].value, count + i};
-    }
-    qsort(scratch->headers, scratch->headers_count, sizeof(scratch->headers[0]),
-          compare_header_refs);
-    return 0;
-}
-
-static int append_lower(struct sigv4_buf *out, const char *text)
-{
-    size_t len = strlen(text);
-
-    if (sigv4_buf_reserve(out, len) < 0)
-        return -1;
-    for (size_t i = 0; i < len; i++)
-        out->data[out->len++] = lower(text[i]);
-    out->data[out->len] = '\0';
-    return 0;
-}
-
-/* Appends value without leading and trailing spaces and tabs, with each
- * inner run of them folded to one space. */
-static int append_trimmed_value(struct sigv4_buf *out, const char *value)
-{
-    size_t len = strlen(value);
-    bool pending_space = false;
-
-    if (sigv4_buf_reserve(out, len) < 0)
-        return -1;
-    while (is_space(*value))
-        value++;
-    for (; *value; value++) {
-        if (is_space(*value)) {
-            pending_space = true;
-            continue;
-        }
-        if (pending_space)
-            out->data[out->len++] = ' ';
-        pending_space = false;
-        out->data[out->len++] = *value;
-    }
-    out->data[out->len] = '\0';
-    return 0;
-}
-
-int sigv4_append_canonical_headers(const struct sigv4_scratch *scratch,
-                                   struct sigv4_buf *out)
-{
-    const struct sigv4_header_ref *refs = scratch->headers;
-
-    for (size_t i = 0; i < scratch->headers_count; i++) {
-        bool same_as_previous = i > 0 && compare_names(refs[i - 1].name, refs[i].name) == 0;
-        if (same_as_previous) {
-            if (sigv4_buf_append_char(out, ',') < 0)
-                return -1;
-        } else {
-            if (i > 0 && sigv4_buf_append_char(out, '\n') < 0)
-                return -1;
-            if (append_lower(out, refs[i].name) < 0 || sigv4_buf_append_char(out, ':') < 0)
-                return -1;
-        }
-        if (append_trimmed_value(out, refs[i].value) < 0)
-            return -1;
-    }
-    if (scratch->headers_count > 0)
-        return sigv4_buf_append_char(out, '\n');
-    return 0;
-}
-
-int sigv4_append_signed_headers(const struct sigv4_scratch *scratch,
-                                struct sigv4_buf *out)
-{
-    const struct sigv4_header_ref *refs = scratch->headers;
-
-    for (size_t i = 0; i < scratch->headers_count; i++) {
-        if (i > 0 && compare_names(refs[i - 1].name, refs[i].name) == 0)
-            continue;
-        if (i > 0 && sigv4_buf_append_char(out, ';') < 0)
-            return -1;
-        if (append_lower(out, refs[i].name) < 0)
-            return -1;
-    }
-    return 0;
-}
-
 void sigv4_scratch_free(struct sigv4_scratch *scratch)
 {
     sigv4_buf_free(&scratch->encoded);
+    sigv4_buf_free(&scratch->names);
     free(scratch->params);
     free(scratch->headers);
     *scratch = (struct sigv4_scratch){0};

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <time.h>
 
 #include "sigv4.h"
 
@@ -22,11 +24,38 @@ struct sigv4_buf {
 
 /* Each returns 0, or -1 when memory runs out (the content is then unchanged). */
 int sigv4_buf_reserve(struct sigv4_buf *buf, size_t extra);
-int sigv4_buf_append(struct sigv4_buf *buf, const void *data, size_t len);
-int sigv4_buf_append_str(struct sigv4_buf *buf, const char *text);
-int sigv4_buf_append_char(struct sigv4_buf *buf, char c);
 void sigv4_buf_reset(struct sigv4_buf *buf);
 void sigv4_buf_free(struct sigv4_buf *buf);
+
+/* Inline, because the signer appends dozens of short pieces per request
+ * and the buffer is nearly always large enough already. */
+static inline int sigv4_buf_append(struct sigv4_buf *buf, const void *data, size_t len)
+{
+    if (len >= buf->cap - buf->len && sigv4_buf_reserve(buf, len) < 0)
+        return -1;
+    if (len > 0)
+        memcpy(buf->data + buf->len, data, len);
+    buf->len += len;
+    buf->data[buf->len] = '\0';
+    return 0;
+}
+
+static inline int sigv4_buf_append_str(struct sigv4_buf *buf, const char *text)
+{
+    return sigv4_buf_append(buf, text, strlen(text));
+}
+
+static inline int sigv4_buf_append_char(struct sigv4_buf *buf, char c)
+{
+    return sigv4_buf_append(buf, &c, 1);
+}
+
+/* Length of an X-Amz-Date value, 20150830T123600Z. */
+#define SIGV4_AMZ_DATE_LEN 16
+
+/* Writes the X-Amz-Date of time (seconds since the epoch, UTC) and a NUL.
+ * Returns 0, or -1 when time is before 1970 or after 9999. */
+int sigv4_format_amz_date(time_t time, char out[SIGV4_AMZ_DATE_LEN + 1]);
 
 /* A query parameter after decoding and encoding again. key and value point
  * into sigv4_scratch.encoded; offsets are kept while that buffer grows. */
@@ -39,11 +68,16 @@ struct sigv4_query_param {
     const char *value;
 };
 
-/* A header that takes part in the signature. index is its position in the
- * request, so that repeated headers keep their order after sorting. */
+/* A header that takes part in the signature. name is its lower-case name
+ * in sigv4_scratch.names (name_offset while that buffer grows), without a
+ * NUL. index is its position in the request, so that repeated headers keep
+ * their order after sorting. */
 struct sigv4_header_ref {
     const char *name;
+    size_t name_offset;
+    size_t name_len;
     const char *value;
+    size_t value_len;
     size_t index;
 };
 
@@ -52,9 +86,11 @@ struct sigv4_scratch {
     struct sigv4_buf encoded;
     struct sigv4_query_param *params;
     size_t params_cap;
+    struct sigv4_buf names; /* lower-case names of the collected headers */
     struct sigv4_header_ref *headers;
     size_t headers_cap;
     size_t headers_count;
+    size_t canonical_len_max; /* bytes the canonical headers take at most */
 };
 
 void sigv4_scratch_free(struct sigv4_scratch *scratch);
