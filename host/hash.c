@@ -88,6 +88,41 @@ int hash_hmac_sha256(struct hash_ctx *ctx, const void *key, size_t key_len,
     return 0;
 }
 
+int hash_block_cache_init(struct hash_block_cache *cache)
+{
+    *cache = (struct hash_block_cache){0};
+    cache->state = EVP_MD_CTX_new();
+    return cache->state ? 0 : -1;
+}
+
+void hash_block_cache_free(struct hash_block_cache *cache)
+{
+    EVP_MD_CTX_free(cache->state);
+    OPENSSL_cleanse(cache->block, sizeof(cache->block));
+    *cache = (struct hash_block_cache){0};
+}
+
+int hash_sha256_cached(struct hash_ctx *ctx, struct hash_block_cache *cache,
+                       const void *data, size_t len, unsigned char out[HASH_SHA256_LEN])
+{
+    if (len < HASH_SHA256_BLOCK_LEN)
+        return hash_sha256(ctx, data, len, out);
+
+    if (!cache->valid || memcmp(cache->block, data, HASH_SHA256_BLOCK_LEN) != 0) {
+        cache->valid = false;
+        if (!EVP_DigestInit_ex2(cache->state, ctx->sha256, NULL) ||
+            !EVP_DigestUpdate(cache->state, data, HASH_SHA256_BLOCK_LEN))
+            return -1;
+        memcpy(cache->block, data, HASH_SHA256_BLOCK_LEN);
+        cache->valid = true;
+    }
+    if (!EVP_MD_CTX_copy_ex(ctx->md_ctx, cache->state) ||
+        !EVP_DigestUpdate(ctx->md_ctx, (const unsigned char *)data + HASH_SHA256_BLOCK_LEN,
+                          len - HASH_SHA256_BLOCK_LEN))
+        return -1;
+    return hash_sha256_end(ctx, out);
+}
+
 int hash_hmac_key_init(struct hash_hmac_key *key)
 {
     key->inner = EVP_MD_CTX_new();
@@ -143,16 +178,26 @@ void hash_hmac_key_free(struct hash_hmac_key *key)
     *key = (struct hash_hmac_key){0};
 }
 
-int hash_hmac_sha256_keyed(struct hash_ctx *ctx, const struct hash_hmac_key *key,
-                           const void *data, size_t len,
-                           unsigned char out[HASH_SHA256_LEN])
+int hash_hmac_sha256_start(const struct hash_hmac_key *key, EVP_MD_CTX *state,
+                           const void *prefix, size_t len)
+{
+    if (!EVP_MD_CTX_copy_ex(state, key->inner) || !EVP_DigestUpdate(state, prefix, len)) {
+        EVP_MD_CTX_reset(state);
+        return -1;
+    }
+    return 0;
+}
+
+int hash_hmac_sha256_resume(struct hash_ctx *ctx, const struct hash_hmac_key *key,
+                            const EVP_MD_CTX *state, const void *data, size_t len,
+                            unsigned char out[HASH_SHA256_LEN])
 {
     unsigned char inner[HASH_SHA256_LEN];
     unsigned int inner_len = 0;
     unsigned int out_len = 0;
     int rc = -1;
 
-    if (!EVP_MD_CTX_copy_ex(ctx->md_ctx, key->inner) ||
+    if (!EVP_MD_CTX_copy_ex(ctx->md_ctx, state) ||
         !EVP_DigestUpdate(ctx->md_ctx, data, len) ||
         !EVP_DigestFinal_ex(ctx->md_ctx, inner, &inner_len) || inner_len != HASH_SHA256_LEN)
         goto cleanup;
@@ -165,6 +210,13 @@ int hash_hmac_sha256_keyed(struct hash_ctx *ctx, const struct hash_hmac_key *key
 cleanup:
     OPENSSL_cleanse(inner, sizeof(inner));
     return rc;
+}
+
+int hash_hmac_sha256_keyed(struct hash_ctx *ctx, const struct hash_hmac_key *key,
+                           const void *data, size_t len,
+                           unsigned char out[HASH_SHA256_LEN])
+{
+    return hash_hmac_sha256_resume(ctx, key, key->inner, data, len, out);
 }
 
 void hash_to_hex(const unsigned char *bytes, size_t len, char *out)

@@ -10,6 +10,7 @@
 #ifndef SCHEMAREG_HASH_H
 #define SCHEMAREG_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <openssl/types.h>
@@ -34,6 +35,17 @@ struct hash_hmac_key {
     EVP_MD_CTX *outer;
 };
 
+/* SHA-256 for messages that often share their first block, such as the
+ * canonical requests of one client to one endpoint. It keeps the state
+ * after the first block of the last message and starts the next message
+ * from it when that starts with the same bytes, so a repeated first block
+ * is not hashed again. The kept block is wiped when the cache is freed. */
+struct hash_block_cache {
+    EVP_MD_CTX *state;
+    unsigned char block[HASH_SHA256_BLOCK_LEN];
+    bool valid;
+};
+
 /* Fetches SHA-256 and HMAC. Returns 0, or -1 when OpenSSL cannot provide
  * them (for example a FIPS provider without them loaded). */
 int hash_ctx_init(struct hash_ctx *ctx);
@@ -48,6 +60,14 @@ int hash_sha256(struct hash_ctx *ctx, const void *data, size_t len,
 int hash_hmac_sha256(struct hash_ctx *ctx, const void *key, size_t key_len,
                      const void *data, size_t len,
                      unsigned char out[HASH_SHA256_LEN]);
+
+/* Allocates the state of cache. Returns 0, or -1 when memory runs out. */
+int hash_block_cache_init(struct hash_block_cache *cache);
+void hash_block_cache_free(struct hash_block_cache *cache);
+/* Computes the SHA-256 of data in ctx's digest context, through cache.
+ * Returns 0, or -1 when OpenSSL reports an error. */
+int hash_sha256_cached(struct hash_ctx *ctx, struct hash_block_cache *cache,
+                       const void *data, size_t len, unsigned char out[HASH_SHA256_LEN]);
 
 /* Allocates the two states of key, unkeyed. Returns 0, or -1 when memory
  * runs out. */
@@ -66,6 +86,17 @@ void hash_hmac_key_free(struct hash_hmac_key *key);
 int hash_hmac_sha256_keyed(struct hash_ctx *ctx, const struct hash_hmac_key *key,
                            const void *data, size_t len,
                            unsigned char out[HASH_SHA256_LEN]);
+/* Starts an HMAC with key in state (an allocated EVP_MD_CTX) and absorbs
+ * prefix, the start that several messages share. state is as secret as
+ * the key. Returns 0, or -1 when OpenSSL reports an error. */
+int hash_hmac_sha256_start(const struct hash_hmac_key *key, EVP_MD_CTX *state,
+                           const void *prefix, size_t len);
+/* Computes the HMAC of the prefix absorbed in state followed by data,
+ * leaving state as it was, so the next message can start from it too.
+ * Returns 0, or -1 when OpenSSL reports an error. */
+int hash_hmac_sha256_resume(struct hash_ctx *ctx, const struct hash_hmac_key *key,
+                            const EVP_MD_CTX *state, const void *data, size_t len,
+                            unsigned char out[HASH_SHA256_LEN]);
 
 /* Writes 2 * len lower-case hex digits and a NUL to out. */
 void hash_to_hex(const unsigned char *bytes, size_t len, char *out);

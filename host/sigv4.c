@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "hash.h"
 #include "sigv4_internal.h"
@@ -53,6 +54,7 @@ struct key_cache {
 
 struct sigv4_signer {
     struct hash_ctx hash;
+    struct hash_block_cache canonical_hash;
     struct sigv4_scratch scratch;
     struct sigv4_buf canonical;
     struct sigv4_buf signed_headers;
@@ -68,6 +70,12 @@ struct sigv4_signer {
     struct key_cache key;
     struct hash_hmac_key key_hmac; /* keyed with the cached signing key */
     unsigned long key_derivations;
+
+    /* The HMAC of the string to sign after its first three lines, which
+     * only change with the date and the key: each signature then hashes
+     * only the last line, the hex digest of the canonical request. */
+    EVP_MD_CTX *scope_hmac;
+    bool scope_hmac_valid;
 };
 
 /* Values of one signing operation. */
@@ -89,7 +97,12 @@ struct sigv4_signer *sigv4_signer_new(void)
         free(signer);
         return NULL;
     }
-    if (hash_hmac_key_init(&signer->key_hmac) < 0) {
+    signer->scope_hmac = EVP_MD_CTX_new();
+    if (!signer->scope_hmac || hash_hmac_key_init(&signer->key_hmac) < 0 ||
+        hash_block_cache_init(&signer->canonical_hash) < 0) {
+        EVP_MD_CTX_free(signer->scope_hmac);
+        hash_hmac_key_free(&signer->key_hmac);
+        hash_block_cache_free(&signer->canonical_hash);
         hash_ctx_free(&signer->hash);
         free(signer);
         return NULL;
@@ -97,8 +110,11 @@ struct sigv4_signer *sigv4_signer_new(void)
     return signer;
 }
 
+/* Wipes the signing key and every state and string derived from it. */
 static void forget_key(struct sigv4_signer *signer)
 {
+    EVP_MD_CTX_reset(signer->scope_hmac);
+    signer->scope_hmac_valid = false;
     hash_hmac_key_clear(&signer->key_hmac);
     OPENSSL_cleanse(&signer->key, sizeof(signer->key));
     signer->key.valid = false;
@@ -114,6 +130,8 @@ void sigv4_signer_free(struct sigv4_signer *signer)
     sigv4_buf_free(&signer->signed_headers);
     sigv4_scratch_free(&signer->scratch);
     hash_hmac_key_free(&signer->key_hmac);
+    EVP_MD_CTX_free(signer->scope_hmac);
+    hash_block_cache_free(&signer->canonical_hash);
     hash_ctx_free(&signer->hash);
     free(signer);
 }
@@ -136,17 +154,16 @@ int sigv4_format_host(const char *scheme, const char *host, unsigned port,
 
 static bool is_scope_part(const char *text)
 {
-    size_t len = strlen(text);
-    if (len == 0 || len > MAX_SCOPE_PART_LEN)
-        return false;
-    for (const char *p = text; *p; p++) {
+    const char *p = text;
+    for (; *p; p++) {
         char c = *p;
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                   (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
         if (!ok)
             return false;
     }
-    return true;
+    size_t len = (size_t)(p - text);
+    return len > 0 && len <= MAX_SCOPE_PART_LEN;
 }
 
 static bool is_method(const char *method)
@@ -233,6 +250,7 @@ static int update_date(struct sigv4_signer *signer, time_t time, char *err, size
         return 0;
 
     signer->date_valid = false;
+    signer->scope_hmac_valid = false;
     if (sigv4_format_amz_date(time, signer->amz_date) < 0) {
         snprintf(err, err_len, "signing time %lld is outside the years 1970 to 9999",
                  (long long)time);
@@ -480,13 +498,15 @@ static int update_signing_key(struct sigv4_signer *signer,
 }
 
 /* Writes the string to sign to signer->string_to_sign: algorithm, date,
- * scope and the hex SHA-256 of the canonical request, one per line. */
+ * scope and the hex SHA-256 of the canonical request, one per line. Starts
+ * signer->scope_hmac from the first three lines when it is not valid. */
 static int build_string_to_sign(struct sigv4_signer *signer, char *err, size_t err_len)
 {
     unsigned char digest[HASH_SHA256_LEN];
     const struct sigv4_buf *canonical = &signer->canonical;
 
-    if (hash_sha256(&signer->hash, canonical->data, canonical->len, digest) < 0) {
+    if (hash_sha256_cached(&signer->hash, &signer->canonical_hash, canonical->data,
+                           canonical->len, digest) < 0) {
         snprintf(err, err_len, "SHA-256 of the canonical request failed in OpenSSL");
         return -1;
     }
@@ -498,6 +518,16 @@ static int build_string_to_sign(struct sigv4_signer *signer, char *err, size_t e
     *p++ = '\n';
     hash_to_hex(digest, sizeof(digest), p);
     signer->string_to_sign_len = (size_t)(p - signer->string_to_sign) + HASH_SHA256_HEX_LEN;
+
+    if (!signer->scope_hmac_valid) {
+        if (hash_hmac_sha256_start(&signer->key_hmac, signer->scope_hmac,
+                                   signer->string_to_sign,
+                                   (size_t)(p - signer->string_to_sign)) < 0) {
+            snprintf(err, err_len, "HMAC of the string to sign failed in OpenSSL");
+            return -1;
+        }
+        signer->scope_hmac_valid = true;
+    }
     return 0;
 }
 
@@ -524,8 +554,11 @@ static int sign(struct sigv4_signer *signer, const struct sigv4_credentials *cre
         build_string_to_sign(signer, err, err_len) < 0)
         return -1;
 
-    if (hash_hmac_sha256_keyed(&signer->hash, &signer->key_hmac, signer->string_to_sign,
-                               signer->string_to_sign_len, digest) < 0) {
+    /* The digest line is the last HASH_SHA256_HEX_LEN bytes. */
+    const char *digest_line =
+        signer->string_to_sign + signer->string_to_sign_len - HASH_SHA256_HEX_LEN;
+    if (hash_hmac_sha256_resume(&signer->hash, &signer->key_hmac, signer->scope_hmac,
+                                digest_line, HASH_SHA256_HEX_LEN, digest) < 0) {
         snprintf(err, err_len, "HMAC of the string to sign failed in OpenSSL");
         return -1;
     }

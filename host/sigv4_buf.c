@@ -5,7 +5,7 @@
 
 #include <openssl/crypto.h>
 
-int sigv4_buf_reserve(struct sigv4_buf *buf, size_t extra)
+int sigv4_buf_grow(struct sigv4_buf *buf, size_t extra)
 {
     if (extra > SIZE_MAX - buf->len - 1)
         return -1;

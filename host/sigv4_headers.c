@@ -34,10 +34,16 @@ static bool is_space(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Tells whether the lower-case name of len bytes is name. */
+/* Tells whether the lower-case name of len bytes is name. A loop rather
+ * than strncmp, because most names differ in their first byte. */
 static bool name_is(const char *lower, size_t len, const char *name)
 {
-    return name[0] == lower[0] && strncmp(name, lower, len) == 0 && name[len] == '\0';
+    for (size_t i = 0; i < len; i++) {
+        /* lower has no NUL, so the loop stops at the end of a shorter name. */
+        if (name[i] != lower[i])
+            return false;
+    }
+    return name[len] == '\0';
 }
 
 static bool name_in_list(const char *lower, size_t len, const char *const *list)
@@ -80,9 +86,10 @@ static int lower_name(struct sigv4_scratch *scratch, const char *name, size_t *l
     return 0;
 }
 
-/* Rejects a value that cannot be sent in an HTTP/1.1 header field and
- * stores its length. */
-static int check_value(const struct sigv4_header *header, size_t *value_len,
+/* Rejects a value that cannot be sent in an HTTP/1.1 header field. Stores
+ * its length, and whether it has a tab, a leading or trailing space or two
+ * spaces in a row, which the canonical form removes. */
+static int check_value(const struct sigv4_header *header, size_t *value_len, bool *fold,
                        char *err, size_t err_len)
 {
     if (!header->value) {
@@ -90,15 +97,25 @@ static int check_value(const struct sigv4_header *header, size_t *value_len,
         return -1;
     }
     const char *p = header->value;
+    bool after_space = true; /* so that a leading space counts */
+    *fold = false;
     for (; *p; p++) {
         unsigned char c = (unsigned char)*p;
-        if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            snprintf(err, err_len,
-                     "header %.64s contains the control character 0x%02x; "
-                     "fold or remove line breaks before signing", header->name, c);
-            return -1;
+        if (c > ' ' && c != 0x7f) {
+            after_space = false;
+            continue;
         }
+        if (c == ' ' || c == '\t') {
+            *fold = *fold || c == '\t' || after_space;
+            after_space = true;
+            continue;
+        }
+        snprintf(err, err_len,
+                 "header %.64s contains the control character 0x%02x; "
+                 "fold or remove line breaks before signing", header->name, c);
+        return -1;
     }
+    *fold = *fold || after_space;
     *value_len = (size_t)(p - header->value);
     return 0;
 }
@@ -119,13 +136,14 @@ static int reserve_headers(struct sigv4_scratch *scratch, size_t count)
 /* Adds a header whose lower-case name was just written by lower_name (or
  * copied) to scratch->names. */
 static void add_ref(struct sigv4_scratch *scratch, size_t name_len, const char *value,
-                    size_t value_len, size_t index)
+                    size_t value_len, bool fold, size_t index)
 {
     scratch->headers[scratch->headers_count++] = (struct sigv4_header_ref){
         .name_offset = scratch->names.len,
         .name_len = name_len,
         .value = value,
         .value_len = value_len,
+        .fold = fold,
         .index = index,
     };
     scratch->names.len += name_len;
@@ -179,8 +197,9 @@ static int collect_request_headers(struct sigv4_scratch *scratch,
         const struct sigv4_header *header = &headers[i];
         size_t name_len = 0;
         size_t value_len = 0;
+        bool fold = false;
         if (lower_name(scratch, header->name, &name_len, err, err_len) < 0 ||
-            check_value(header, &value_len, err, err_len) < 0)
+            check_value(header, &value_len, &fold, err, err_len) < 0)
             return -1;
 
         const char *lower = scratch->names.data + scratch->names.len;
@@ -193,7 +212,7 @@ static int collect_request_headers(struct sigv4_scratch *scratch,
         if (name_in_list(lower, name_len, unsigned_headers))
             continue;
         has_host = has_host || name_is(lower, name_len, "host");
-        add_ref(scratch, name_len, header->value, value_len, i);
+        add_ref(scratch, name_len, header->value, value_len, fold, i);
     }
     if (!has_host) {
         snprintf(err, err_len,
@@ -219,7 +238,8 @@ int sigv4_collect_headers(struct sigv4_scratch *scratch,
     if (collect_request_headers(scratch, headers, count, reserved, err, err_len) < 0)
         return -1;
 
-    /* The signer's own headers have lower-case names and checked values. */
+    /* The signer's own headers have lower-case names and checked values.
+     * They take the folding path, which is right for any value. */
     for (size_t i = 0; i < extra_count; i++) {
         size_t name_len = strlen(extra[i].name);
         if (sigv4_buf_reserve(&scratch->names, name_len) < 0) {
@@ -227,7 +247,7 @@ int sigv4_collect_headers(struct sigv4_scratch *scratch,
             return -1;
         }
         memcpy(scratch->names.data + scratch->names.len, extra[i].name, name_len);
-        add_ref(scratch, name_len, extra[i].value, strlen(extra[i].value), count + i);
+        add_ref(scratch, name_len, extra[i].value, strlen(extra[i].value), true, count + i);
     }
 
     /* scratch->names no longer moves, so offsets can become pointers. */
@@ -284,7 +304,12 @@ int sigv4_append_canonical_headers(const struct sigv4_scratch *scratch,
             p += refs[i].name_len;
             *p++ = ':';
         }
-        p = write_folded(p, refs[i].value, refs[i].value_len);
+        if (refs[i].fold) {
+            p = write_folded(p, refs[i].value, refs[i].value_len);
+        } else {
+            memcpy(p, refs[i].value, refs[i].value_len);
+            p += refs[i].value_len;
+        }
     }
     if (scratch->headers_count > 0)
         *p++ = '\n';

@@ -23,15 +23,24 @@ struct sigv4_buf {
 };
 
 /* Each returns 0, or -1 when memory runs out (the content is then unchanged). */
-int sigv4_buf_reserve(struct sigv4_buf *buf, size_t extra);
+int sigv4_buf_grow(struct sigv4_buf *buf, size_t extra);
 void sigv4_buf_reset(struct sigv4_buf *buf);
 void sigv4_buf_free(struct sigv4_buf *buf);
 
-/* Inline, because the signer appends dozens of short pieces per request
- * and the buffer is nearly always large enough already. */
+/* Makes room for extra more bytes and a NUL. Inline, like the appends
+ * below, because the signer calls them dozens of times per request and
+ * the buffer nearly always has room already. */
+static inline int sigv4_buf_reserve(struct sigv4_buf *buf, size_t extra)
+{
+    /* cap is 0 or at least len + 1. */
+    if (extra < buf->cap - buf->len)
+        return 0;
+    return sigv4_buf_grow(buf, extra);
+}
+
 static inline int sigv4_buf_append(struct sigv4_buf *buf, const void *data, size_t len)
 {
-    if (len >= buf->cap - buf->len && sigv4_buf_reserve(buf, len) < 0)
+    if (sigv4_buf_reserve(buf, len) < 0)
         return -1;
     if (len > 0)
         memcpy(buf->data + buf->len, data, len);
@@ -78,6 +87,7 @@ struct sigv4_header_ref {
     size_t name_len;
     const char *value;
     size_t value_len;
+    bool fold; /* the value needs trimming or folding of spaces and tabs */
     size_t index;
 };
 
