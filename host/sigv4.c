@@ -72,7 +72,7 @@ struct sigv4_signer {
     unsigned long key_derivations;
 
     /* The HMAC of the string to sign after its first three lines, which
-     * only change with the date and the key: each signature then hashes
+     * change only with the date and the key. Each signature then hashes
      * only the last line, the hex digest of the canonical request. */
     EVP_MD_CTX *scope_hmac;
     bool scope_hmac_valid;

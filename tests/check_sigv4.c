@@ -1,12 +1,86 @@
-/* Unit tests of the SigV4 canonicalisation, the signing-key cache and the
- * request parser that schemareg-sigv4 uses. */
+/* Unit tests of the SigV4 canonicalisation, the signing-key cache, the
+ * hashing and allocations of the signer and the request parser that
+ * schemareg-sigv4 uses. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "hash.h"
 #include "http_request.h"
 #include "sigv4.h"
 #include "sigv4_internal.h"
+
+/* Allocation counters. This program replaces malloc and its relatives,
+ * which forward to glibc. OpenSSL's allocations are also counted on their
+ * own through CRYPTO_set_mem_functions, so the signer's own allocations are
+ * the difference. */
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t count, size_t size);
+extern void *__libc_realloc(void *pointer, size_t size);
+extern void __libc_free(void *pointer);
+
+static unsigned long allocations;
+static unsigned long openssl_allocations;
+static int openssl_counted; /* CRYPTO_set_mem_functions succeeded */
+
+void *malloc(size_t size)
+{
+    allocations++;
+    return __libc_malloc(size);
+}
+
+void *calloc(size_t count, size_t size)
+{
+    allocations++;
+    return __libc_calloc(count, size);
+}
+
+void *realloc(void *pointer, size_t size)
+{
+    allocations++;
+    return __libc_realloc(pointer, size);
+}
+
+/* glibc's own reallocarray would call its internal realloc, unseen here. */
+void *reallocarray(void *pointer, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    return realloc(pointer, count * size);
+}
+
+void free(void *pointer)
+{
+    __libc_free(pointer);
+}
+
+static void *count_openssl_malloc(size_t size, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    openssl_allocations++;
+    return malloc(size);
+}
+
+static void *count_openssl_realloc(void *pointer, size_t size, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    openssl_allocations++;
+    return realloc(pointer, size);
+}
+
+static void count_openssl_free(void *pointer, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    free(pointer);
+}
 
 #define SUITE_TIME 1440938160 /* 2015-08-30T12:36:00Z */
 
@@ -187,6 +261,12 @@ static const struct header_case header_cases[] = {
     {{{"Host", "h"}, {"X-A", "\"a   b\""}}, 2, "host:h\nx-a:\"a b\"\n", "host;x-a"},
     {{{"Host", "h"}, {"x-amz-target", "DynamoDB_20120810.PutItem"}}, 2,
      "host:h\nx-amz-target:DynamoDB_20120810.PutItem\n", "host;x-amz-target"},
+    {{{"Host", "a b"}, {"X-Tab", "a\t"}, {"X-Lead", "\ta"}, {"X-Two", "a  b"}}, 4,
+     "host:a b\nx-lead:a\nx-tab:a\nx-two:a b\n", "host;x-lead;x-tab;x-two"},
+    {{{"Host", "h"}, {"X_A!~", "1"}, {"x-a", "2"}, {"X-A", "3"}}, 3,
+     "host:h\nx-a:2\nx_a!~:1\n", "host;x-a;x_a!~"},
+    {{{"Host", "h"}, {"X-Utf8", "caf\xc3\xa9  au lait"}}, 2,
+     "host:h\nx-utf8:caf\xc3\xa9 au lait\n", "host;x-utf8"},
 };
 
 START_TEST(canonical_headers_table)
@@ -205,6 +285,52 @@ START_TEST(canonical_headers_table)
     ck_assert_str_eq(names.data, c->signed_names);
     sigv4_buf_free(&canonical);
     sigv4_buf_free(&names);
+    sigv4_scratch_free(&scratch);
+}
+END_TEST
+
+/* More headers than the insertion sort takes, in reverse order, with a
+ * name repeated far apart. */
+START_TEST(canonical_headers_many)
+{
+    struct sigv4_header headers[40];
+    char names[40][16];
+    char values[40][16];
+    size_t count = 0;
+    struct sigv4_scratch scratch = {0};
+    struct sigv4_buf canonical = {0};
+    struct sigv4_buf signed_names = {0};
+    char expected[1024] = "";
+    char err[256] = "";
+
+    headers[count++] = (struct sigv4_header){"X-H05", "first"};
+    for (int i = 29; i >= 0; i--) {
+        snprintf(names[i], sizeof(names[i]), "X-H%02d", i);
+        snprintf(values[i], sizeof(values[i]), "v%d", i);
+        headers[count++] = (struct sigv4_header){names[i], values[i]};
+    }
+    headers[count++] = (struct sigv4_header){"Host", "h"};
+    headers[count++] = (struct sigv4_header){"x-h05", "last"};
+
+    ck_assert_msg(sigv4_collect_headers(&scratch, headers, count, NULL, 0, NULL,
+                                        err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(sigv4_append_canonical_headers(&scratch, &canonical), 0);
+    ck_assert_int_eq(sigv4_append_signed_headers(&scratch, &signed_names), 0);
+
+    strcat(expected, "host:h\n");
+    for (int i = 0; i < 30; i++) {
+        char line[64];
+        if (i == 5)
+            snprintf(line, sizeof(line), "x-h05:first,v5,last\n");
+        else
+            snprintf(line, sizeof(line), "x-h%02d:v%d\n", i, i);
+        strcat(expected, line);
+    }
+    ck_assert_str_eq(canonical.data, expected);
+    ck_assert_uint_eq(strlen(signed_names.data), strlen("host") + 30 * strlen(";x-h00"));
+    ck_assert_ptr_nonnull(strstr(signed_names.data, "host;x-h00;x-h01;"));
+    sigv4_buf_free(&canonical);
+    sigv4_buf_free(&signed_names);
     sigv4_scratch_free(&scratch);
 }
 END_TEST
@@ -433,6 +559,229 @@ START_TEST(signing_key_cache)
 }
 END_TEST
 
+/* X-Amz-Date */
+
+struct date_case {
+    time_t time;
+    const char *expected;
+};
+
+static const struct date_case date_cases[] = {
+    {0, "19700101T000000Z"},
+    {SUITE_TIME, "20150830T123600Z"},
+    {951782399, "20000228T235959Z"},
+    {951782400, "20000229T000000Z"},
+    {951868800, "20000301T000000Z"},
+    {4107542399, "21000228T235959Z"},
+    {4107542400, "21000301T000000Z"},
+    {253402300799, "99991231T235959Z"},
+};
+
+START_TEST(amz_date_table)
+{
+    const struct date_case *c = &date_cases[_i];
+    char out[SIGV4_AMZ_DATE_LEN + 1];
+
+    ck_assert_int_eq(sigv4_format_amz_date(c->time, out), 0);
+    ck_assert_str_eq(out, c->expected);
+}
+END_TEST
+
+/* Every 1,000,003 seconds from 1970 to 9999, compared with gmtime_r: about
+ * 253,000 times in every month, 173 of them on a 29 February. */
+START_TEST(amz_date_matches_gmtime)
+{
+    for (long long t = 0; t <= 253402300799LL; t += 1000003) {
+        time_t time = (time_t)t;
+        struct tm tm;
+        char expected[32];
+        char out[SIGV4_AMZ_DATE_LEN + 1];
+
+        ck_assert_ptr_nonnull(gmtime_r(&time, &tm));
+        strftime(expected, sizeof(expected), "%Y%m%dT%H%M%SZ", &tm);
+        ck_assert_int_eq(sigv4_format_amz_date(time, out), 0);
+        ck_assert_msg(strcmp(out, expected) == 0, "time %lld: got %s, expected %s", t, out,
+                      expected);
+    }
+}
+END_TEST
+
+START_TEST(amz_date_rejects_out_of_range)
+{
+    char out[SIGV4_AMZ_DATE_LEN + 1];
+
+    ck_assert_int_eq(sigv4_format_amz_date(-1, out), -1);
+    ck_assert_int_eq(sigv4_format_amz_date((time_t)253402300800LL, out), -1);
+}
+END_TEST
+
+/* Hashing */
+
+/* Messages hashed one after another through one block cache: each digest
+ * must equal a plain SHA-256, whether the first block matches the last
+ * message's or not. */
+START_TEST(sha256_block_cache_matches_plain)
+{
+    static const size_t lengths[] = {0, 63, 64, 65, 200, 200, 64, 200, 130};
+    unsigned char message[256];
+    struct hash_ctx ctx;
+    struct hash_block_cache cache;
+
+    ck_assert_int_eq(hash_ctx_init(&ctx), 0);
+    ck_assert_int_eq(hash_block_cache_init(&cache), 0);
+    for (size_t i = 0; i < sizeof(message); i++)
+        message[i] = (unsigned char)(i * 7);
+
+    for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+        unsigned char cached[HASH_SHA256_LEN];
+        unsigned char plain[HASH_SHA256_LEN];
+
+        if (i == 7)
+            message[10] ^= 1; /* a new first block */
+        ck_assert_int_eq(hash_sha256_cached(&ctx, &cache, message, lengths[i], cached), 0);
+        ck_assert_int_eq(hash_sha256(&ctx, message, lengths[i], plain), 0);
+        ck_assert_msg(memcmp(cached, plain, sizeof(plain)) == 0, "message %zu of %zu bytes",
+                      i, lengths[i]);
+    }
+    hash_block_cache_free(&cache);
+    hash_ctx_free(&ctx);
+}
+END_TEST
+
+/* The prepared-key HMAC, with and without a shared prefix, against
+ * OpenSSL's EVP_MAC HMAC. */
+START_TEST(hmac_prepared_key_matches_evp_mac)
+{
+    static const size_t key_lengths[] = {0, 1, 32, 63, 64};
+    static const char message[] = "AWS4-HMAC-SHA256\n20150830T123600Z\n"
+                                  "20150830/us-east-1/service/aws4_request\n"
+                                  "816cd5b414d056048ba4f7c5386d6e0533120fb1fcfa93762cf0fc39e2cf19e0";
+    size_t prefix_len = strlen(message) - HASH_SHA256_HEX_LEN;
+    unsigned char secret[64];
+    struct hash_ctx ctx;
+    struct hash_hmac_key key;
+
+    ck_assert_int_eq(hash_ctx_init(&ctx), 0);
+    ck_assert_int_eq(hash_hmac_key_init(&key), 0);
+    EVP_MD_CTX *prefix = EVP_MD_CTX_new();
+    ck_assert_ptr_nonnull(prefix);
+    for (size_t i = 0; i < sizeof(secret); i++)
+        secret[i] = (unsigned char)(0xa5 ^ i);
+
+    for (size_t i = 0; i < sizeof(key_lengths) / sizeof(key_lengths[0]); i++) {
+        size_t len = key_lengths[i];
+        unsigned char expected[HASH_SHA256_LEN];
+        unsigned char keyed[HASH_SHA256_LEN];
+        unsigned char resumed[HASH_SHA256_LEN];
+
+        ck_assert_int_eq(hash_hmac_sha256(&ctx, secret, len, message, strlen(message),
+                                          expected), 0);
+        ck_assert_int_eq(hash_hmac_key_set(&ctx, &key, secret, len), 0);
+        ck_assert_int_eq(hash_hmac_sha256_keyed(&ctx, &key, message, strlen(message),
+                                                keyed), 0);
+        ck_assert_int_eq(hash_hmac_sha256_start(&key, prefix, message, prefix_len), 0);
+        ck_assert_int_eq(hash_hmac_sha256_resume(&ctx, &key, prefix, message + prefix_len,
+                                                 HASH_SHA256_HEX_LEN, resumed), 0);
+        ck_assert_msg(memcmp(keyed, expected, sizeof(expected)) == 0, "key of %zu bytes", len);
+        ck_assert_msg(memcmp(resumed, expected, sizeof(expected)) == 0, "key of %zu bytes",
+                      len);
+    }
+    EVP_MD_CTX_free(prefix);
+    hash_hmac_key_free(&key);
+    hash_ctx_free(&ctx);
+}
+END_TEST
+
+START_TEST(hmac_prepared_key_rejects_long_key)
+{
+    unsigned char secret[HASH_SHA256_BLOCK_LEN + 1] = {0};
+    struct hash_ctx ctx;
+    struct hash_hmac_key key;
+
+    ck_assert_int_eq(hash_ctx_init(&ctx), 0);
+    ck_assert_int_eq(hash_hmac_key_init(&key), 0);
+    ck_assert_int_eq(hash_hmac_key_set(&ctx, &key, secret, sizeof(secret)), -1);
+    hash_hmac_key_free(&key);
+    hash_ctx_free(&ctx);
+}
+END_TEST
+
+START_TEST(hex_table)
+{
+    static const unsigned char bytes[] = {0x00, 0x09, 0x0a, 0x7f, 0x80, 0xab, 0xff};
+    char out[2 * sizeof(bytes) + 1];
+
+    hash_to_hex(bytes, sizeof(bytes), out);
+    ck_assert_str_eq(out, "00090a7f80abff");
+}
+END_TEST
+
+/* Allocations */
+
+static const struct sigv4_header put_item_headers[] = {
+    {"Host", "dynamodb.us-east-1.amazonaws.com"},
+    {"Content-Type", "application/x-amz-json-1.0"},
+    {"X-Amz-Target", "DynamoDB_20120810.PutItem"},
+};
+
+static const char put_item_body[] =
+    "{\"TableName\":\"acme-t000\",\"Item\":{\"pk\":{\"S\":\"acme#00007\"}},"
+    "\"ConditionExpression\":\"attribute_not_exists(pk)\"}";
+
+/* OpenSSL 3.0 allocates one digest state per EVP_DigestInit_ex2 and per
+ * EVP_MD_CTX_copy_ex. A signature makes at most six: the body hash, two
+ * for the canonical request hash when its first block differs from the
+ * last request's (as it does here, alternating header and query mode),
+ * the HMAC prefix when the second changed, and the inner and outer HMAC. */
+#define OPENSSL_ALLOCATIONS_PER_SIGNATURE_MAX 6
+#define SIGNATURES 20
+
+/* After a first signature has sized the buffers, signing requests of the
+ * same size allocates nothing in the signer, header and query mode alike,
+ * also when the signing time moves on every request. */
+START_TEST(signing_allocates_nothing_when_warm)
+{
+    struct sigv4_signer *signer = sigv4_signer_new();
+    struct sigv4_credentials creds = {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                                      "session-token"};
+    struct sigv4_request request = {
+        .method = "POST", .path = "/", .headers = put_item_headers, .headers_count = 3,
+        .body = put_item_body, .body_len = strlen(put_item_body),
+    };
+    struct sigv4_params params = suite_params();
+    struct sigv4_signed_headers out;
+    char query[4096];
+    char err[256] = "";
+
+    ck_assert_msg(openssl_counted, "CRYPTO_set_mem_functions failed");
+    ck_assert_ptr_nonnull(signer);
+    params.flags = SIGV4_SIGN_BODY;
+    ck_assert_int_eq(sigv4_sign_headers(signer, &creds, &params, &request, &out,
+                                        err, sizeof(err)), 0);
+    ck_assert_int_eq(sigv4_presign(signer, &creds, &params, &request, query, sizeof(query),
+                                   err, sizeof(err)), 0);
+
+    unsigned long before = allocations;
+    unsigned long openssl_before = openssl_allocations;
+    int failures = 0;
+    for (int i = 0; i < SIGNATURES; i++) {
+        params.time = SUITE_TIME + i;
+        failures += sigv4_sign_headers(signer, &creds, &params, &request, &out,
+                                       err, sizeof(err)) != 0;
+        failures += sigv4_presign(signer, &creds, &params, &request, query, sizeof(query),
+                                  err, sizeof(err)) != 0;
+    }
+    unsigned long total = allocations - before;
+    unsigned long by_openssl = openssl_allocations - openssl_before;
+
+    ck_assert_msg(failures == 0, "%s", err);
+    ck_assert_msg(total == by_openssl, "the signer allocated %lu times in %d signatures",
+                  total - by_openssl, 2 * SIGNATURES);
+    ck_assert_uint_le(by_openssl, 2 * SIGNATURES * OPENSSL_ALLOCATIONS_PER_SIGNATURE_MAX);
+    sigv4_signer_free(signer);
+}
+END_TEST
+
 /* Host header */
 
 struct host_case {
@@ -563,6 +912,7 @@ static Suite *sigv4_suite(void)
     tcase_add_loop_test(canonical, canonical_query_bad_escape, 0, TABLE_SIZE(bad_queries));
     tcase_add_test(canonical, canonical_query_extra_params_sorted);
     tcase_add_loop_test(canonical, canonical_headers_table, 0, TABLE_SIZE(header_cases));
+    tcase_add_test(canonical, canonical_headers_many);
     tcase_add_loop_test(canonical, collect_headers_rejects, 0, TABLE_SIZE(bad_header_cases));
     suite_add_tcase(suite, canonical);
 
@@ -572,6 +922,14 @@ static Suite *sigv4_suite(void)
     tcase_add_loop_test(signing, presign_rejects_bad_params, 0, TABLE_SIZE(bad_params_cases));
     tcase_add_test(signing, errors_omit_secrets);
     tcase_add_test(signing, signing_key_cache);
+    tcase_add_test(signing, signing_allocates_nothing_when_warm);
+    tcase_add_loop_test(signing, amz_date_table, 0, TABLE_SIZE(date_cases));
+    tcase_add_test(signing, amz_date_matches_gmtime);
+    tcase_add_test(signing, amz_date_rejects_out_of_range);
+    tcase_add_test(signing, sha256_block_cache_matches_plain);
+    tcase_add_test(signing, hmac_prepared_key_matches_evp_mac);
+    tcase_add_test(signing, hmac_prepared_key_rejects_long_key);
+    tcase_add_test(signing, hex_table);
     tcase_add_loop_test(signing, format_host_table, 0, TABLE_SIZE(host_cases));
     tcase_add_test(signing, format_host_small_buffer);
     suite_add_tcase(suite, signing);
@@ -585,6 +943,9 @@ static Suite *sigv4_suite(void)
 
 int main(void)
 {
+    /* Before anything makes OpenSSL allocate. */
+    openssl_counted = CRYPTO_set_mem_functions(count_openssl_malloc, count_openssl_realloc,
+                                               count_openssl_free);
     SRunner *runner = srunner_create(sigv4_suite());
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
