@@ -304,11 +304,12 @@ static int collect_headers(struct sigv4_signer *signer, const struct sigv4_param
                            enum sigv4_mode mode, const struct sigv4_request *request,
                            const struct signing *s, char *err, size_t err_len)
 {
-    static const char *const reserved[] = {
-        "authorization", "x-amz-date", "x-amz-security-token", NULL,
-    };
-    static const char *const reserved_with_body_hash[] = {
-        "authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256", NULL,
+    /* The last name is reserved only when the signer adds it. */
+    static const struct sigv4_name reserved[] = {
+        SIGV4_NAME("authorization"),
+        SIGV4_NAME("x-amz-date"),
+        SIGV4_NAME("x-amz-security-token"),
+        SIGV4_NAME("x-amz-content-sha256"),
     };
     struct sigv4_header extra[3];
     size_t extra_count = 0;
@@ -327,9 +328,8 @@ static int collect_headers(struct sigv4_signer *signer, const struct sigv4_param
         return -1;
     }
     return sigv4_collect_headers(&signer->scratch, request->headers, request->headers_count,
-                                 extra, extra_count,
-                                 sign_body ? reserved_with_body_hash : reserved,
-                                 err, err_len);
+                                 extra, extra_count, reserved,
+                                 sign_body ? 4 : 3, err, err_len);
 }
 
 /* Appends the canonical query, with the X-Amz-* parameters in query mode. */

@@ -310,7 +310,8 @@ int sigv4_append_canonical_query(struct sigv4_scratch *scratch,
         scratch->params[i].key = scratch->encoded.data + scratch->params[i].key_offset;
         scratch->params[i].value = scratch->encoded.data + scratch->params[i].value_offset;
     }
-    qsort(scratch->params, count, sizeof(scratch->params[0]), compare_params);
+    if (count > 1)
+        qsort(scratch->params, count, sizeof(scratch->params[0]), compare_params);
 
     for (size_t i = 0; i < count; i++) {
         const struct sigv4_query_param *param = &scratch->params[i];

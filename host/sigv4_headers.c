@@ -2,54 +2,54 @@
  * the signed headers. */
 #include "sigv4_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Headers left out of every signature because proxies and HTTP clients add
  * or change them on the way (the same list as botocore 1.29). */
-static const char *const unsigned_headers[] = {
-    "expect",
-    "user-agent",
-    "x-amzn-trace-id",
-    NULL,
+static const struct sigv4_name unsigned_headers[] = {
+    SIGV4_NAME("expect"),
+    SIGV4_NAME("user-agent"),
+    SIGV4_NAME("x-amzn-trace-id"),
 };
 
 /* Up to this many headers are sorted by insertion, which is fastest for the
  * handful of headers a request has; more go through qsort. */
 #define INSERTION_SORT_MAX 16
 
-/* Returns c lower-cased when it may appear in an RFC 9110 token, else 0. */
-static unsigned char token_lower(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return (unsigned char)(c - 'A' + 'a');
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')
-        return c;
-    return c != '\0' && strchr("!#$%&'*+.^_`|~", c) != NULL ? c : 0;
-}
+/* For each byte: its lower-case form when it may appear in an RFC 9110
+ * token (letters, digits and !#$%&'*+-.^_`|~), else 0. */
+static const unsigned char token_lower[256] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x21, 0x00, 0x23, 0x24, 0x25, 0x26, 0x27, 0x00, 0x00, 0x2a, 0x2b, 0x00, 0x2d, 0x2e, 0x00,
+    0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+    0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x5e, 0x5f,
+    0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+    0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x7c, 0x00, 0x7e, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
 
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t';
 }
 
-/* Tells whether the lower-case name of len bytes is name. A loop rather
- * than strncmp, because most names differ in their first byte. */
-static bool name_is(const char *lower, size_t len, const char *name)
+static bool name_in_list(const char *lower, size_t len, const struct sigv4_name *list,
+                         size_t count)
 {
-    for (size_t i = 0; i < len; i++) {
-        /* lower has no NUL, so the loop stops at the end of a shorter name. */
-        if (name[i] != lower[i])
-            return false;
-    }
-    return name[len] == '\0';
-}
-
-static bool name_in_list(const char *lower, size_t len, const char *const *list)
-{
-    for (size_t i = 0; list && list[i]; i++) {
-        if (name_is(lower, len, list[i]))
+    for (size_t i = 0; i < count; i++) {
+        if (list[i].len == len && memcmp(list[i].text, lower, len) == 0)
             return true;
     }
     return false;
@@ -74,7 +74,7 @@ static int lower_name(struct sigv4_scratch *scratch, const char *name, size_t *l
 
     char *out = scratch->names.data + scratch->names.len;
     for (size_t i = 0; i < *len; i++) {
-        unsigned char c = token_lower((unsigned char)name[i]);
+        unsigned char c = token_lower[(unsigned char)name[i]];
         if (c == 0) {
             snprintf(err, err_len,
                      "header name \"%.64s\" contains the invalid byte 0x%02x; "
@@ -84,6 +84,21 @@ static int lower_name(struct sigv4_scratch *scratch, const char *name, size_t *l
         out[i] = (char)c;
     }
     return 0;
+}
+
+/* Tells whether none of the 8 bytes in word is a space, a tab, another
+ * control character or DEL, the bytes that need a closer look. Subtracting
+ * n from every byte sets the top bit of a byte below n whose top bit was
+ * clear, and a borrow only starts at such a byte, so the test is exact for
+ * "some byte is below n". DEL is found as a zero byte of word ^ 0x7f..7f. */
+static bool is_plain_word(uint64_t word)
+{
+    const uint64_t ones = 0x0101010101010101u;
+    const uint64_t highs = 0x8080808080808080u;
+    uint64_t below_bang = (word - ones * '!') & ~word & highs;
+    uint64_t del = word ^ (ones * 0x7f);
+    uint64_t is_del = (del - ones) & ~del & highs;
+    return (below_bang | is_del) == 0;
 }
 
 /* Rejects a value that cannot be sent in an HTTP/1.1 header field. Stores
@@ -96,27 +111,37 @@ static int check_value(const struct sigv4_header *header, size_t *value_len, boo
         snprintf(err, err_len, "header %.64s has no value", header->name);
         return -1;
     }
-    const char *p = header->value;
+
+    const char *value = header->value;
+    size_t len = strlen(value);
     bool after_space = true; /* so that a leading space counts */
     *fold = false;
-    for (; *p; p++) {
-        unsigned char c = (unsigned char)*p;
+    for (size_t i = 0; i < len; i++) {
+        uint64_t word;
+        if (i % 8 == 0 && len - i >= 8) {
+            memcpy(&word, value + i, sizeof(word));
+            if (is_plain_word(word)) {
+                after_space = false;
+                i += 7;
+                continue;
+            }
+        }
+
+        unsigned char c = (unsigned char)value[i];
         if (c > ' ' && c != 0x7f) {
             after_space = false;
-            continue;
-        }
-        if (c == ' ' || c == '\t') {
+        } else if (c == ' ' || c == '\t') {
             *fold = *fold || c == '\t' || after_space;
             after_space = true;
-            continue;
+        } else {
+            snprintf(err, err_len,
+                     "header %.64s contains the control character 0x%02x; "
+                     "fold or remove line breaks before signing", header->name, c);
+            return -1;
         }
-        snprintf(err, err_len,
-                 "header %.64s contains the control character 0x%02x; "
-                 "fold or remove line breaks before signing", header->name, c);
-        return -1;
     }
     *fold = *fold || after_space;
-    *value_len = (size_t)(p - header->value);
+    *value_len = len;
     return 0;
 }
 
@@ -156,9 +181,12 @@ static void add_ref(struct sigv4_scratch *scratch, size_t name_len, const char *
 static int compare_refs(const struct sigv4_header_ref *x, const struct sigv4_header_ref *y)
 {
     size_t len = x->name_len < y->name_len ? x->name_len : y->name_len;
-    int diff = memcmp(x->name, y->name, len);
-    if (diff != 0)
-        return diff;
+
+    /* A loop rather than memcmp: names are short and mostly differ early. */
+    for (size_t i = 0; i < len; i++) {
+        if (x->name[i] != y->name[i])
+            return (unsigned char)x->name[i] < (unsigned char)y->name[i] ? -1 : 1;
+    }
     if (x->name_len != y->name_len)
         return x->name_len < y->name_len ? -1 : 1;
     return (x->index > y->index) - (x->index < y->index);
@@ -189,7 +217,8 @@ static void sort_refs(struct sigv4_header_ref *refs, size_t count)
 /* Adds the request's own headers, after checking each. */
 static int collect_request_headers(struct sigv4_scratch *scratch,
                                    const struct sigv4_header *headers, size_t count,
-                                   const char *const *reserved, char *err, size_t err_len)
+                                   const struct sigv4_name *reserved, size_t reserved_count,
+                                   char *err, size_t err_len)
 {
     bool has_host = false;
 
@@ -203,15 +232,16 @@ static int collect_request_headers(struct sigv4_scratch *scratch,
             return -1;
 
         const char *lower = scratch->names.data + scratch->names.len;
-        if (name_in_list(lower, name_len, reserved)) {
+        if (name_in_list(lower, name_len, reserved, reserved_count)) {
             snprintf(err, err_len,
                      "request already has the header %s; remove it because the signer sets it",
                      header->name);
             return -1;
         }
-        if (name_in_list(lower, name_len, unsigned_headers))
+        if (name_in_list(lower, name_len, unsigned_headers,
+                         sizeof(unsigned_headers) / sizeof(unsigned_headers[0])))
             continue;
-        has_host = has_host || name_is(lower, name_len, "host");
+        has_host = has_host || (name_len == 4 && memcmp(lower, "host", 4) == 0);
         add_ref(scratch, name_len, header->value, value_len, fold, i);
     }
     if (!has_host) {
@@ -226,7 +256,8 @@ static int collect_request_headers(struct sigv4_scratch *scratch,
 int sigv4_collect_headers(struct sigv4_scratch *scratch,
                           const struct sigv4_header *headers, size_t count,
                           const struct sigv4_header *extra, size_t extra_count,
-                          const char *const *reserved, char *err, size_t err_len)
+                          const struct sigv4_name *reserved, size_t reserved_count,
+                          char *err, size_t err_len)
 {
     scratch->headers_count = 0;
     scratch->canonical_len_max = 0;
@@ -235,7 +266,8 @@ int sigv4_collect_headers(struct sigv4_scratch *scratch,
         snprintf(err, err_len, "out of memory while sorting the headers");
         return -1;
     }
-    if (collect_request_headers(scratch, headers, count, reserved, err, err_len) < 0)
+    if (collect_request_headers(scratch, headers, count, reserved, reserved_count,
+                                err, err_len) < 0)
         return -1;
 
     /* The signer's own headers have lower-case names and checked values.

@@ -126,16 +126,26 @@ int sigv4_append_canonical_query(struct sigv4_scratch *scratch,
                                  const struct sigv4_header *extra,
                                  size_t extra_count, char *err, size_t err_len);
 
+/* A lower-case header name with its length, for lists the signer checks
+ * every header against. */
+struct sigv4_name {
+    const char *text;
+    size_t len;
+};
+
+#define SIGV4_NAME(literal) {literal, sizeof(literal) - 1}
+
 /* Collects the headers to sign from the request and extra (headers the
  * signer adds) into scratch->headers, sorted by lower-case name. Skips the
  * headers that proxies change (User-Agent, Expect, X-Amzn-Trace-Id) and
- * rejects an invalid name or value, a request header named in reserved (a
- * NULL-terminated list of lower-case names the signer sets itself) and a
- * request without Host. Returns 0, or -1 with a message in err. */
+ * rejects an invalid name or value, a request header named in reserved
+ * (reserved_count names the signer sets itself) and a request without
+ * Host. Returns 0, or -1 with a message in err. */
 int sigv4_collect_headers(struct sigv4_scratch *scratch,
                           const struct sigv4_header *headers, size_t count,
                           const struct sigv4_header *extra, size_t extra_count,
-                          const char *const *reserved, char *err, size_t err_len);
+                          const struct sigv4_name *reserved, size_t reserved_count,
+                          char *err, size_t err_len);
 
 /* Appends "name:value\n" for each collected header: lower-case names,
  * values trimmed with inner runs of spaces and tabs folded to one space,

@@ -277,7 +277,7 @@ START_TEST(canonical_headers_table)
     struct sigv4_buf names = {0};
     char err[256] = "";
 
-    ck_assert_msg(sigv4_collect_headers(&scratch, c->headers, c->count, NULL, 0, NULL,
+    ck_assert_msg(sigv4_collect_headers(&scratch, c->headers, c->count, NULL, 0, NULL, 0,
                                         err, sizeof(err)) == 0, "%s", err);
     ck_assert_int_eq(sigv4_append_canonical_headers(&scratch, &canonical), 0);
     ck_assert_int_eq(sigv4_append_signed_headers(&scratch, &names), 0);
@@ -312,7 +312,7 @@ START_TEST(canonical_headers_many)
     headers[count++] = (struct sigv4_header){"Host", "h"};
     headers[count++] = (struct sigv4_header){"x-h05", "last"};
 
-    ck_assert_msg(sigv4_collect_headers(&scratch, headers, count, NULL, 0, NULL,
+    ck_assert_msg(sigv4_collect_headers(&scratch, headers, count, NULL, 0, NULL, 0,
                                         err, sizeof(err)) == 0, "%s", err);
     ck_assert_int_eq(sigv4_append_canonical_headers(&scratch, &canonical), 0);
     ck_assert_int_eq(sigv4_append_signed_headers(&scratch, &signed_names), 0);
@@ -352,12 +352,13 @@ static const struct bad_header_case bad_header_cases[] = {
 
 START_TEST(collect_headers_rejects)
 {
-    static const char *const reserved[] = {"authorization", "x-amz-date", NULL};
+    static const struct sigv4_name reserved[] = {SIGV4_NAME("authorization"),
+                                                 SIGV4_NAME("x-amz-date")};
     const struct bad_header_case *c = &bad_header_cases[_i];
     struct sigv4_scratch scratch = {0};
     char err[256] = "";
 
-    ck_assert_int_eq(sigv4_collect_headers(&scratch, c->headers, c->count, NULL, 0, reserved,
+    ck_assert_int_eq(sigv4_collect_headers(&scratch, c->headers, c->count, NULL, 0, reserved, 2,
                                            err, sizeof(err)), -1);
     ck_assert_msg(strstr(err, c->message) != NULL, "expected \"%s\" in \"%s\"", c->message, err);
     sigv4_scratch_free(&scratch);
@@ -706,13 +707,32 @@ START_TEST(hmac_prepared_key_rejects_long_key)
 }
 END_TEST
 
-START_TEST(hex_table)
+START_TEST(hex_known_bytes)
 {
     static const unsigned char bytes[] = {0x00, 0x09, 0x0a, 0x7f, 0x80, 0xab, 0xff};
     char out[2 * sizeof(bytes) + 1];
 
     hash_to_hex(bytes, sizeof(bytes), out);
     ck_assert_str_eq(out, "00090a7f80abff");
+}
+END_TEST
+
+/* Every byte value, at even and odd positions, against snprintf. */
+START_TEST(hex_all_bytes)
+{
+    unsigned char bytes[2 * 256 + 1];
+    char out[2 * sizeof(bytes) + 1];
+    char expected[2 * sizeof(bytes) + 1];
+
+    for (size_t i = 0; i < sizeof(bytes); i++)
+        bytes[i] = (unsigned char)(i / 2 + i % 2 * 0x5b);
+    for (size_t len = sizeof(bytes) - 1; len <= sizeof(bytes); len++) {
+        for (size_t i = 0; i < len; i++)
+            snprintf(expected + 2 * i, 3, "%02x", bytes[i]);
+        expected[2 * len] = '\0';
+        hash_to_hex(bytes, len, out);
+        ck_assert_str_eq(out, expected);
+    }
 }
 END_TEST
 
@@ -929,7 +949,8 @@ static Suite *sigv4_suite(void)
     tcase_add_test(signing, sha256_block_cache_matches_plain);
     tcase_add_test(signing, hmac_prepared_key_matches_evp_mac);
     tcase_add_test(signing, hmac_prepared_key_rejects_long_key);
-    tcase_add_test(signing, hex_table);
+    tcase_add_test(signing, hex_known_bytes);
+    tcase_add_test(signing, hex_all_bytes);
     tcase_add_loop_test(signing, format_host_table, 0, TABLE_SIZE(host_cases));
     tcase_add_test(signing, format_host_small_buffer);
     suite_add_tcase(suite, signing);

@@ -5,9 +5,16 @@
  *
  *   sigv4_hash_floor [--seconds N] BODY_BYTES CANONICAL_REQUEST_BYTES STRING_TO_SIGN_BYTES
  *
- * Per signature: SHA-256 of the body, SHA-256 of the canonical request, and
- * HMAC-SHA256 of the string to sign with the cached signing key (a copy of
- * a context keyed once, so the key's padding blocks are not hashed again).
+ * Per signature it does the hash steps of schemareg's signer, with the
+ * same OpenSSL calls and the same states kept between signatures:
+ *   - SHA-256 of the body (EVP_DigestInit_ex2 with a prefetched EVP_MD);
+ *   - SHA-256 of the canonical request, starting from a copy of the state
+ *     after its first block, which consecutive requests to one endpoint
+ *     share;
+ *   - HMAC-SHA256 of the string to sign. The inner hash starts from a copy
+ *     of the state after the key's ipad block and the lines before the
+ *     digest line, which change only once a second. The outer hash starts
+ *     from a copy of the state after the key's opad block.
  * Building the canonical request, formatting and hex encoding are left
  * out. Prints the rate as one JSON object.
  */
@@ -17,7 +24,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -25,12 +31,15 @@
 
 #define BATCH 256
 #define MAX_INPUT_BYTES 65536
+#define SHA256_BLOCK_BYTES 64
+#define DIGEST_HEX_BYTES 64 /* the last line of the string to sign */
 
 struct hash_floor {
     EVP_MD *sha256;
     EVP_MD_CTX *digest;
-    EVP_MAC *hmac;
-    EVP_MAC_CTX *keyed; /* keyed once with the signing key */
+    EVP_MD_CTX *canonical_first_block; /* after the canonical request's first block */
+    EVP_MD_CTX *inner_prefix;          /* after ipad and the string to sign's first lines */
+    EVP_MD_CTX *outer;                 /* after opad */
     unsigned char *body, *canonical_request, *string_to_sign;
     size_t body_len, canonical_request_len, string_to_sign_len;
 };
@@ -53,32 +62,50 @@ static int parse_size(const char *text, size_t *size)
     return 0;
 }
 
+/* Starts state with a 32-byte signing key XOR pad, as HMAC does. */
+static int absorb_key_block(struct hash_floor *f, EVP_MD_CTX *state, unsigned char pad)
+{
+    unsigned char block[SHA256_BLOCK_BYTES];
+
+    memset(block, pad, sizeof(block));
+    for (size_t i = 0; i < 32; i++)
+        block[i] ^= 0x5a;
+    return EVP_DigestInit_ex2(state, f->sha256, NULL) == 1 &&
+                   EVP_DigestUpdate(state, block, sizeof(block)) == 1
+               ? 0
+               : -1;
+}
+
 static int setup(struct hash_floor *f)
 {
-    static unsigned char signing_key[32] = {0x5a};
-
     f->body = calloc(1, f->body_len);
     f->canonical_request = calloc(1, f->canonical_request_len);
     f->string_to_sign = calloc(1, f->string_to_sign_len);
     f->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     f->digest = EVP_MD_CTX_new();
-    f->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    f->keyed = f->hmac != NULL ? EVP_MAC_CTX_new(f->hmac) : NULL;
+    f->canonical_first_block = EVP_MD_CTX_new();
+    f->inner_prefix = EVP_MD_CTX_new();
+    f->outer = EVP_MD_CTX_new();
     if (!f->body || !f->canonical_request || !f->string_to_sign || !f->sha256 || !f->digest ||
-        !f->keyed)
+        !f->canonical_first_block || !f->inner_prefix || !f->outer)
         return -1;
 
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
-        OSSL_PARAM_construct_end(),
-    };
-    return EVP_MAC_init(f->keyed, signing_key, sizeof(signing_key), params) == 1 ? 0 : -1;
+    size_t prefix_len = f->string_to_sign_len - DIGEST_HEX_BYTES;
+    if (EVP_DigestInit_ex2(f->canonical_first_block, f->sha256, NULL) != 1 ||
+        EVP_DigestUpdate(f->canonical_first_block, f->canonical_request,
+                         SHA256_BLOCK_BYTES) != 1 ||
+        absorb_key_block(f, f->inner_prefix, 0x36) != 0 ||
+        EVP_DigestUpdate(f->inner_prefix, f->string_to_sign, prefix_len) != 1 ||
+        absorb_key_block(f, f->outer, 0x5c) != 0)
+        return -1;
+    return 0;
 }
 
 static void teardown(struct hash_floor *f)
 {
-    EVP_MAC_CTX_free(f->keyed);
-    EVP_MAC_free(f->hmac);
+    EVP_MD_CTX_free(f->outer);
+    EVP_MD_CTX_free(f->inner_prefix);
+    EVP_MD_CTX_free(f->canonical_first_block);
     EVP_MD_CTX_free(f->digest);
     EVP_MD_free(f->sha256);
     free(f->body);
@@ -86,12 +113,15 @@ static void teardown(struct hash_floor *f)
     free(f->string_to_sign);
 }
 
-static int sha256(struct hash_floor *f, const unsigned char *data, size_t len,
-                  unsigned char out[32])
+/* Continues from start (or from a fresh SHA-256 when start is NULL) with
+ * len bytes of data and writes the digest to out. */
+static int finish(struct hash_floor *f, const EVP_MD_CTX *start, const unsigned char *data,
+                  size_t len, unsigned char out[32])
 {
     unsigned int out_len;
-    return EVP_DigestInit_ex(f->digest, f->sha256, NULL) == 1 &&
-                   EVP_DigestUpdate(f->digest, data, len) == 1 &&
+    int started = start != NULL ? EVP_MD_CTX_copy_ex(f->digest, start)
+                                : EVP_DigestInit_ex2(f->digest, f->sha256, NULL);
+    return started == 1 && EVP_DigestUpdate(f->digest, data, len) == 1 &&
                    EVP_DigestFinal_ex(f->digest, out, &out_len) == 1
                ? 0
                : -1;
@@ -101,17 +131,17 @@ static int sha256(struct hash_floor *f, const unsigned char *data, size_t len,
 static int hash_once(struct hash_floor *f)
 {
     unsigned char out[32];
-    size_t out_len;
+    unsigned char inner[32];
+    size_t digest_line = f->string_to_sign_len - DIGEST_HEX_BYTES;
 
-    if (sha256(f, f->body, f->body_len, out) != 0 ||
-        sha256(f, f->canonical_request, f->canonical_request_len, out) != 0)
+    if (finish(f, NULL, f->body, f->body_len, out) != 0 ||
+        finish(f, f->canonical_first_block, f->canonical_request + SHA256_BLOCK_BYTES,
+               f->canonical_request_len - SHA256_BLOCK_BYTES, out) != 0 ||
+        finish(f, f->inner_prefix, f->string_to_sign + digest_line, DIGEST_HEX_BYTES,
+               inner) != 0 ||
+        finish(f, f->outer, inner, sizeof(inner), out) != 0)
         return -1;
-
-    EVP_MAC_CTX *mac = EVP_MAC_CTX_dup(f->keyed);
-    int ok = mac != NULL && EVP_MAC_update(mac, f->string_to_sign, f->string_to_sign_len) == 1 &&
-             EVP_MAC_final(mac, out, &out_len, sizeof(out)) == 1;
-    EVP_MAC_CTX_free(mac);
-    return ok ? 0 : -1;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -128,10 +158,13 @@ int main(int argc, char **argv)
     if (argc - first != 3 || seconds <= 0 || seconds > 60 ||
         parse_size(argv[first], &f.body_len) != 0 ||
         parse_size(argv[first + 1], &f.canonical_request_len) != 0 ||
-        parse_size(argv[first + 2], &f.string_to_sign_len) != 0) {
+        parse_size(argv[first + 2], &f.string_to_sign_len) != 0 ||
+        f.canonical_request_len < SHA256_BLOCK_BYTES ||
+        f.string_to_sign_len < DIGEST_HEX_BYTES) {
         log_error("usage: sigv4_hash_floor [--seconds 0-60] BODY_BYTES "
-                  "CANONICAL_REQUEST_BYTES STRING_TO_SIGN_BYTES (each 1 to %d)",
-                  MAX_INPUT_BYTES);
+                  "CANONICAL_REQUEST_BYTES STRING_TO_SIGN_BYTES (each 1 to %d; "
+                  "CANONICAL_REQUEST_BYTES and STRING_TO_SIGN_BYTES at least %d)",
+                  MAX_INPUT_BYTES, SHA256_BLOCK_BYTES);
         return 2;
     }
 
