@@ -1,5 +1,7 @@
 """Format benchmark results (the dict that tools/bench/run builds) as Markdown."""
 
+import statistics
+
 CLIENT_LABELS = [
     ("schemareg", "schemareg-host provision, first run"),
     ("noop", "schemareg-host provision, no-op re-run"),
@@ -66,15 +68,23 @@ def list_table(results):
     return lines + [""]
 
 
+def median_rate(run):
+    """Return the median of a signer's rounds (the best alone in older results)."""
+    return statistics.median(run.get("per_second_all") or [run["per_second"]])
+
+
 def signer_table(results):
-    base = results.get("schemareg", {}).get("per_second")
-    lines = ["| Signer | Signatures per second | schemareg / this |", "|---|---:|---:|"]
+    base = results.get("schemareg")
+    lines = ["| Signer | Signatures per second, best | median | schemareg / this, best | median |",
+             "|---|---:|---:|---:|---:|"]
     for key in ("hash_floor", "schemareg", "botocore", "smithy"):
         r = results.get(key)
         if r is None:
             continue
-        lines.append("| %s | %.0f | %s |" % (r["signer"], r["per_second"],
-                                            ratio(base, r["per_second"]) if base else "n/a"))
+        lines.append("| %s | %.0f | %.0f | %s | %s |" % (
+            r["signer"], r["per_second"], median_rate(r),
+            ratio(base["per_second"], r["per_second"]) if base else "n/a",
+            ratio(median_rate(base), median_rate(r)) if base else "n/a"))
     if "hash_floor" in results:
         lines += ["", "The hashing-only row is the SHA-256 and HMAC work of one signature "
                   "and nothing else (tools/bench/sigv4_hash_floor.c): a signer that "
