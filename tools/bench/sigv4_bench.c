@@ -1,14 +1,17 @@
 /*
  * Counts schemareg SigV4 signatures per second for one request.
  *
- *   sigv4_bench [--seconds N] REQUEST.json
+ *   sigv4_bench [--seconds N] [--time-step SECONDS] REQUEST.json
  *
  * REQUEST.json is tools/bench/sign_request.json: method, path, query,
  * headers, body, region, service, credentials and a fixed signing time. The
  * same signer signs the same request again and again, as a client does for
  * a stream of PutItem calls, so the derived signing key is reused as it is
  * in production (key_derivations in the output shows how often it was
- * derived). Prints the rate as one JSON object; never prints the signature.
+ * derived). With --time-step, each signature is SECONDS later than the one
+ * before, so that the per-second caches of the signer miss (1 makes every
+ * signature fall in a new second). Prints the rate as one JSON object;
+ * never prints the signature.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -97,8 +100,8 @@ static double now_seconds(void)
 
 /* Signs c again and again for about `seconds`. Returns the number of
  * signatures and stores the time taken, or returns -1 on a signing error. */
-static long sign_for(struct sigv4_signer *signer, const struct sign_case *c, double seconds,
-                     double *elapsed)
+static long sign_for(struct sigv4_signer *signer, struct sign_case *c, double seconds,
+                     long time_step, double *elapsed)
 {
     struct sigv4_signed_headers out;
     char err[256];
@@ -113,6 +116,7 @@ static long sign_for(struct sigv4_signer *signer, const struct sign_case *c, dou
                 log_error("signing failed: %s", err);
                 return -1;
             }
+            c->params.time += time_step;
         }
         signatures += BATCH;
     } while (now_seconds() < deadline);
@@ -129,9 +133,18 @@ static int parse_seconds(const char *text, double *seconds)
     return errno == 0 && *end == '\0' && *seconds > 0 && *seconds <= 60 ? 0 : -1;
 }
 
+static int parse_time_step(const char *text, long *step)
+{
+    char *end;
+    errno = 0;
+    *step = strtol(text, &end, 10);
+    return errno == 0 && *end == '\0' && *step >= 0 && *step <= 86400 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
     double seconds = 2.0;
+    long time_step = 0;
     const char *path = NULL;
     struct sign_case c = {0};
     struct sigv4_signer *signer = NULL;
@@ -143,15 +156,21 @@ int main(int argc, char **argv)
                 log_error("invalid --seconds '%s': expected a number from 0 to 60", argv[i]);
                 return 2;
             }
+        } else if (strcmp(argv[i], "--time-step") == 0 && i + 1 < argc) {
+            if (parse_time_step(argv[++i], &time_step) != 0) {
+                log_error("invalid --time-step '%s': expected whole seconds from 0 to 86400",
+                          argv[i]);
+                return 2;
+            }
         } else if (path == NULL && argv[i][0] != '-') {
             path = argv[i];
         } else {
-            log_error("usage: sigv4_bench [--seconds N] REQUEST.json");
+            log_error("usage: sigv4_bench [--seconds N] [--time-step SECONDS] REQUEST.json");
             return 2;
         }
     }
     if (path == NULL) {
-        log_error("usage: sigv4_bench [--seconds N] REQUEST.json");
+        log_error("usage: sigv4_bench [--seconds N] [--time-step SECONDS] REQUEST.json");
         return 2;
     }
 
@@ -164,14 +183,14 @@ int main(int argc, char **argv)
     }
 
     double elapsed = 0;
-    long signatures = sign_for(signer, &c, seconds, &elapsed);
+    long signatures = sign_for(signer, &c, seconds, time_step, &elapsed);
     if (signatures < 0)
         goto cleanup;
 
     printf("{\"signer\": \"schemareg sigv4\", \"signatures\": %ld, \"seconds\": %.4f, "
-           "\"per_second\": %.1f, \"key_derivations\": %lu}\n",
+           "\"per_second\": %.1f, \"key_derivations\": %lu, \"time_step\": %ld}\n",
            signatures, elapsed, (double)signatures / elapsed,
-           sigv4_signer_key_derivations(signer));
+           sigv4_signer_key_derivations(signer), time_step);
     status = 0;
 
 cleanup:
