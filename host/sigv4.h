@@ -3,10 +3,14 @@
  *
  * A signer caches the derived signing key for one (credentials, date,
  * region, service) combination and derives it again only when one of them
- * changes; the cached key is wiped with OPENSSL_cleanse. A signer keeps its
- * scratch buffers between requests, so signing allocates only when a request
- * is larger than every request before it. A signer is not thread-safe: use
- * one per thread.
+ * changes. To detect a change it keeps a copy of the access key id and the
+ * secret key with the cached key. The copy, the key and the hash states
+ * keyed with it are wiped (OPENSSL_cleanse, EVP_MD_CTX_reset) when the key
+ * changes and when the signer is freed. A signer keeps its scratch buffers
+ * between requests, so the signer itself allocates only when a request is
+ * larger than every request before it. OpenSSL 3.0 still allocates one
+ * digest state per hash step. A signer is not thread-safe: use one per
+ * thread.
  *
  * Error messages name the request part that is wrong (header name, query
  * offset, region) and never contain the secret key, the session token or a
