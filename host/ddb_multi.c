@@ -26,6 +26,8 @@ struct call {
     ddb_multi_done_fn *done;
     void *user;
     struct call *next;  /* in multi->waiting */
+    struct call *all_prev; /* in multi->all */
+    struct call *all_next;
 };
 
 struct ddb_multi {
@@ -36,6 +38,8 @@ struct ddb_multi {
     CURL **idle;        /* configured easy handles kept for reuse */
     size_t idle_count;
     struct call *waiting;
+    struct call *all;   /* every pending call, waiting or in flight */
+    int closing;        /* ddb_multi_free runs: no more submissions */
     size_t pending;
     long connections;
 };
@@ -76,16 +80,28 @@ static void call_free(struct call *call)
     free(call);
 }
 
+static void complete(struct call *call, int rc, json_t *response);
+
 void ddb_multi_free(struct ddb_multi *multi)
 {
     if (!multi)
         return;
-    /* Calls still pending are dropped without their callbacks. */
-    while (multi->waiting) {
-        struct call *call = multi->waiting;
 
-        multi->waiting = call->next;
-        call_free(call);
+    /* Calls still pending end with an error, so their owners free what
+     * they hold; their callbacks cannot submit more. */
+    multi->closing = 1;
+    multi->waiting = NULL;
+    while (multi->all) {
+        struct call *call = multi->all;
+
+        if (call->curl) {
+            curl_multi_remove_handle(multi->curlm, call->curl);
+            curl_easy_cleanup(call->curl);
+            call->curl = NULL;
+        }
+        ddb_error_set(&call->error, DDB_ERROR_CLIENT, "%s: cancelled before it completed",
+                      call->operation);
+        complete(call, -1, NULL);
     }
     for (size_t i = 0; i < multi->idle_count; i++)
         curl_easy_cleanup(multi->idle[i]);
@@ -114,9 +130,13 @@ int ddb_multi_submit(struct ddb_multi *multi, const char *operation, const json_
                      long delay_ms, ddb_multi_done_fn *done, void *user,
                      struct ddb_error *error)
 {
-    struct call *call = calloc(1, sizeof(*call));
+    struct call *call = multi->closing ? NULL : calloc(1, sizeof(*call));
 
     ddb_error_clear(error);
+    if (multi->closing) {
+        ddb_error_set(error, DDB_ERROR_CLIENT, "%s: the connection pool is closing", operation);
+        return -1;
+    }
     if (!call) {
         ddb_error_set(error, DDB_ERROR_CLIENT, "%s: out of memory", operation);
         return -1;
@@ -140,6 +160,10 @@ int ddb_multi_submit(struct ddb_multi *multi, const char *operation, const json_
 
     call->next = multi->waiting;
     multi->waiting = call;
+    call->all_next = multi->all;
+    if (multi->all)
+        multi->all->all_prev = call;
+    multi->all = call;
     multi->pending++;
     return 0;
 }
@@ -157,6 +181,12 @@ static void complete(struct call *call, int rc, json_t *response)
                   call->error.type[0] != '\0' ? ": " : "", call->error.message);
     }
     multi->pending--;
+    if (call->all_prev)
+        call->all_prev->all_next = call->all_next;
+    else
+        multi->all = call->all_next;
+    if (call->all_next)
+        call->all_next->all_prev = call->all_prev;
     call->done(call->user, rc, response, &call->error);
     call_free(call);
 }
