@@ -13,6 +13,12 @@
 #include "provision_call.h"
 #include "table_wait.h"
 
+/* Items per Query page. DynamoDB returns up to 1 MB per page, which
+ * jansson parses into roughly ten times that; a few hundred records per
+ * page keep the peak memory of reading 10,000 checkpoints small at the
+ * cost of more round trips. */
+#define LOAD_PAGE_ITEMS 500
+
 static void record_free(struct checkpoint_record *record)
 {
     free(record->step);
@@ -244,12 +250,12 @@ int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len)
 
     for (;;) {
         json_t *request = json_pack(
-            "{s:s, s:s, s:{s:s}, s:{s:{s:s}}, s:b}",
+            "{s:s, s:s, s:{s:s}, s:{s:{s:s}}, s:b, s:i}",
             "TableName", store->state_table,
             "KeyConditionExpression", "#capsule = :capsule",
             "ExpressionAttributeNames", "#capsule", "capsule",
             "ExpressionAttributeValues", ":capsule", "S", store->capsule,
-            "ConsistentRead", 1);
+            "ConsistentRead", 1, "Limit", LOAD_PAGE_ITEMS);
         json_t *response = NULL;
         struct ddb_error error;
 
