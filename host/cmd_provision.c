@@ -1,6 +1,7 @@
 /* schemareg-host provision: creates what the plugins declare in one or more capsules. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -68,15 +69,59 @@ static void print_summary(const char *capsule, const struct step_report *report,
         printf("  an index is still being built: run provision again later\n");
 }
 
-static json_t *capsule_json(const struct provision_capsule_result *result)
+/* Prints value compactly, without its closing brace when open is set. */
+static void print_compact(const json_t *value, int open)
 {
-    json_t *summary = step_report_json(&result->report);
+    char *text = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
-    json_object_set_new(summary, "capsule", json_string(result->capsule));
-    json_object_set_new(summary, "result", json_string(result_name(result->exit_code)));
-    if (result->err[0])
-        json_object_set_new(summary, "error", json_string(result->err));
-    return summary;
+    if (!text) {
+        log_error("out of memory printing the JSON result");
+        return;
+    }
+    size_t len = strlen(text);
+    if (open && len > 0 && text[len - 1] == '}')
+        text[len - 1] = '\0';
+    fputs(text, stdout);
+    free(text);
+}
+
+/* Prints the result as one JSON object, step by step, so the output of
+ * thousands of steps never exists whole in memory. */
+static void print_json(const struct provision_cli_args *args,
+                       const struct provision_cli_catalog *catalog,
+                       const struct provision_capsule_result *results, int overall)
+{
+    json_t *head = json_pack(
+        "{s:s, s:i, s:s, s:I, s:O}", "result", result_name(overall), "exit_code", overall,
+        "state_table", args->state_table ? args->state_table : CHECKPOINT_DEFAULT_TABLE,
+        "requests", (json_int_t)provision_call_count(), "skipped_plugins", catalog->skipped);
+
+    print_compact(head, 1);
+    json_decref(head);
+    fputs(",\n\"capsules\": [", stdout);
+    for (size_t i = 0; i < args->capsules_count; i++) {
+        const struct provision_capsule_result *result = &results[i];
+        json_t *capsule = json_pack("{s:s, s:s, s:o}", "capsule", result->capsule,
+                                    "result", result_name(result->exit_code),
+                                    "counts", step_report_counts_json(&result->report));
+
+        if (result->err[0])
+            json_object_set_new(capsule, "error", json_string(result->err));
+        fputs(i > 0 ? ",\n" : "\n", stdout);
+        print_compact(capsule, 1);
+        json_decref(capsule);
+        fputs(", \"steps\": [", stdout);
+        for (size_t j = 0; j < result->report.count; j++) {
+            json_t *step = step_report_entry_json(&result->report.entries[j]);
+
+            fputs(j > 0 ? ",\n  " : "\n  ", stdout);
+            print_compact(step, 0);
+            json_decref(step);
+        }
+        fputs("]}", stdout);
+    }
+    fputs("]}\n", stdout);
+    fflush(stdout);
 }
 
 static int run(const struct provision_cli_args *args, const struct provision_cli_catalog *catalog,
@@ -102,31 +147,19 @@ static int run(const struct provision_cli_args *args, const struct provision_cli
     int overall = provision_capsules(client, results, args->capsules_count, catalog->providers,
                                      catalog->providers_count, &options);
 
-    json_t *capsules = json_array();
     for (size_t i = 0; i < args->capsules_count; i++) {
         if (results[i].err[0])
             log_error("capsule %s: %s", results[i].capsule, results[i].err);
-        if (args->json)
-            json_array_append_new(capsules, capsule_json(&results[i]));
-        else
+        if (!args->json)
             print_summary(results[i].capsule, &results[i].report, results[i].exit_code,
                           results[i].err);
-        step_report_free(&results[i].report);
     }
-    free(results);
+    if (args->json)
+        print_json(args, catalog, results, overall);
 
-    if (args->json) {
-        json_t *output = json_pack(
-            "{s:s, s:i, s:s, s:I, s:O, s:o}", "result", result_name(overall),
-            "exit_code", overall, "state_table",
-            args->state_table ? args->state_table : CHECKPOINT_DEFAULT_TABLE,
-            "requests", (json_int_t)provision_call_count(), "skipped_plugins", catalog->skipped,
-            "capsules", capsules);
-        provision_cli_print_json(output);
-        json_decref(output);
-    } else {
-        json_decref(capsules);
-    }
+    for (size_t i = 0; i < args->capsules_count; i++)
+        step_report_free(&results[i].report);
+    free(results);
     return overall;
 }
 

@@ -211,27 +211,35 @@ static void set_optional(json_t *object, const char *key, const char *value)
         json_object_set_new(object, key, json_string(value));
 }
 
-json_t *step_report_json(const struct step_report *report)
+json_t *step_report_counts_json(const struct step_report *report)
 {
     json_t *counts = json_object();
-    json_t *steps = json_array();
 
     for (size_t outcome = 0; outcome < sizeof(outcome_names) / sizeof(outcome_names[0]); outcome++)
         json_object_set_new(counts, outcome_names[outcome],
                             json_integer((json_int_t)step_report_count(report, outcome)));
+    return counts;
+}
 
-    for (size_t i = 0; i < report->count; i++) {
-        const struct step_entry *entry = &report->entries[i];
-        json_t *step = json_pack("{s:s, s:s}", "kind", kind_names[entry->kind],
-                                 "outcome", outcome_names[entry->outcome]);
+json_t *step_report_entry_json(const struct step_entry *entry)
+{
+    json_t *step = json_pack("{s:s, s:s}", "kind", kind_names[entry->kind],
+                             "outcome", outcome_names[entry->outcome]);
 
-        set_optional(step, "capsule", entry->capsule);
-        set_optional(step, "service", entry->service);
-        set_optional(step, "table", entry->table);
-        set_optional(step, "name", entry->name);
-        set_optional(step, "step", entry->step);
-        set_optional(step, "message", entry->message);
-        json_array_append_new(steps, step);
-    }
-    return json_pack("{s:o, s:o}", "counts", counts, "steps", steps);
+    set_optional(step, "capsule", entry->capsule);
+    set_optional(step, "service", entry->service);
+    set_optional(step, "table", entry->table);
+    set_optional(step, "name", entry->name);
+    set_optional(step, "step", entry->step);
+    set_optional(step, "message", entry->message);
+    return step;
+}
+
+json_t *step_report_json(const struct step_report *report)
+{
+    json_t *steps = json_array();
+
+    for (size_t i = 0; i < report->count; i++)
+        json_array_append_new(steps, step_report_entry_json(&report->entries[i]));
+    return json_pack("{s:o, s:o}", "counts", step_report_counts_json(report), "steps", steps);
 }

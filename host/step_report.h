@@ -85,6 +85,13 @@ const char *step_kind_name(enum step_kind kind);
  * summary line per such step. */
 void step_report_print_problems(const struct step_report *report, FILE *out);
 
+/* Returns {"outcome": count, ...} for every outcome. */
+json_t *step_report_counts_json(const struct step_report *report);
+
+/* Returns {kind, outcome, capsule, service, table, name, step, message}
+ * of one entry, without the members that are NULL. */
+json_t *step_report_entry_json(const struct step_entry *entry);
+
 /* Returns {"counts": {...}, "steps": [...]} for the whole report. */
 json_t *step_report_json(const struct step_report *report);
 
