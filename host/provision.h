@@ -33,9 +33,8 @@
 
 #define PROVISION_DEFAULT_WAIT_TIMEOUT_S 600
 /* Small, so the account's other users keep control-plane headroom:
- * DynamoDB allows a limited number of tables and indexes being created
- * or updated at once per account (500 as of 2024, LimitExceededException
- * beyond). */
+ * DynamoDB limits how many tables and indexes an account may create or
+ * update at once and returns LimitExceededException beyond that. */
 #define PROVISION_DEFAULT_TABLE_CONCURRENCY 4
 #define PROVISION_DEFAULT_SEED_CONCURRENCY 16
 #define PROVISION_MAX_TABLE_CONCURRENCY 64
