@@ -86,6 +86,18 @@ int provision_cli_option(struct provision_cli_args *args, int opt, const char *a
             return -1;
         args->max_attempts = (int)value;
         return 0;
+    case PROVISION_OPT_TABLE_CONCURRENCY:
+        if (parse_positive("--table-concurrency", arg, PROVISION_MAX_TABLE_CONCURRENCY,
+                           &value) != 0)
+            return -1;
+        args->table_concurrency = (int)value;
+        return 0;
+    case PROVISION_OPT_SEED_CONCURRENCY:
+        if (parse_positive("--seed-concurrency", arg, PROVISION_MAX_SEED_CONCURRENCY,
+                           &value) != 0)
+            return -1;
+        args->seed_concurrency = (int)value;
+        return 0;
     case PROVISION_OPT_SKIP_INVALID:
         args->skip_invalid = 1;
         return 0;

@@ -24,6 +24,8 @@ enum provision_cli_option_id {
     PROVISION_OPT_REGION,
     PROVISION_OPT_ENDPOINT_URL,
     PROVISION_OPT_PROFILE,
+    PROVISION_OPT_TABLE_CONCURRENCY,
+    PROVISION_OPT_SEED_CONCURRENCY,
 };
 
 /* Options of every command that talks to DynamoDB. */
@@ -56,6 +58,8 @@ struct provision_cli_args {
     long wait_timeout_s;
     int max_attempts; /* 0: AWS_MAX_ATTEMPTS or the client's default */
     int skip_invalid;
+    int table_concurrency; /* 0: PROVISION_DEFAULT_TABLE_CONCURRENCY */
+    int seed_concurrency;  /* 0: PROVISION_DEFAULT_SEED_CONCURRENCY */
     struct aws_options aws;
 };
 
@@ -73,7 +77,7 @@ void provision_cli_args_init(struct provision_cli_args *args);
 void provision_cli_args_free(struct provision_cli_args *args);
 
 /* Applies one option of PROVISION_CLI_LONG_OPTIONS (and --wait-timeout,
- * --skip-invalid). Returns 0, or -1 after logging an invalid value. */
+ * --skip-invalid, --table-concurrency, --seed-concurrency). Returns 0, or -1 after logging an invalid value. */
 int provision_cli_option(struct provision_cli_args *args, int opt, const char *arg);
 
 /* Checks that at least one --capsule was given. Returns 0 or -1 (logged). */
