@@ -572,6 +572,11 @@ int plugin_supervise_run(int socket_fd, const struct plugin_supervise_options *o
     }
 
     for (;;) {
+        /* Results go out before the next child starts, so a child that
+         * kills the loader loses no finished result that fits in the
+         * socket buffer. */
+        if (send_output(&supervisor) != 0)
+            supervisor.host_closed = 1;
         if (start_pending(&supervisor) != 0)
             goto cleanup;
         if (supervisor.host_closed)
