@@ -23,10 +23,10 @@ struct plugin_child_fds {
 };
 
 /*
- * Runs in the child right after fork(): moves the descriptors to 0 to 4,
+ * Runs in the child right after fork(). Moves the descriptors to 0 to 4,
  * closes every other one, resets signal dispositions and the signal mask,
- * disables core dumps, sets PR_SET_PDEATHSIG so the kernel kills the
- * child when the loader (loader_pid) dies, then loads the plugin with
+ * and disables core dumps. Sets PR_SET_PDEATHSIG so the kernel kills the
+ * child when the loader (loader_pid) dies. Then loads the plugin with
  * plugin_load_fd() and writes one plugin_wire message to the result pipe. Ends with _exit(), so no atexit
  * handler and no plugin destructor runs, unless the plugin itself exits.
  */

@@ -33,7 +33,7 @@ struct plugin_isolate {
     int sigchld_changed;
 };
 
-/* Why reading from the loader stopped. */
+/* Result of reading from the loader. */
 enum read_status {
     READ_OK = 0,
     READ_ENDED,   /* end of stream or a read error: the loader is gone */
@@ -79,16 +79,19 @@ struct plugin_isolate *plugin_isolate_new(const struct plugin_isolate_options *o
     return isolate;
 }
 
-/* Kills the loader and returns how it ended, as a phrase. */
+/* Kills the loader and returns how it ended, as a phrase. The kill comes
+ * before the socket closes, so a loader still running cannot take the end
+ * of the stream as a normal stop and exit on its own. */
 static void stop_loader(struct plugin_isolate *isolate, char *how, size_t how_size)
 {
+    if (isolate->pid != 0)
+        kill(isolate->pid, SIGKILL);
     if (isolate->socket_fd >= 0)
         close(isolate->socket_fd);
     isolate->socket_fd = -1;
     if (isolate->pid == 0)
         return;
 
-    kill(isolate->pid, SIGKILL);
     int status = 0;
     pid_t waited;
     do {

@@ -40,11 +40,12 @@ struct plugin_isolate *plugin_isolate_new(const struct plugin_isolate_options *o
  * Loads every job, with up to max_children children at a time. A child
  * that has not exited timeout_ms after it started is killed with SIGKILL,
  * together with any process it started. Every job ends with either a
- * plugin or an error: killed by a signal, exited before sending its
- * providers, timed out, wrote to stdout, sent malformed data, the error
- * the child itself reported, or the loader process failed (could not
- * start, died, stalled or sent an invalid frame) before it reported on
- * the job. After a loader failure the next run starts a new loader.
+ * plugin or an error. The error is one of: killed by a signal, exited
+ * before sending its providers, timed out, wrote to stdout, sent malformed
+ * data, or the error the child itself reported. It can also be a failure of
+ * the loader process (could not start, died, stalled or sent an invalid
+ * frame) before it reported on the job. After a loader failure the next
+ * run starts a new loader.
  */
 void plugin_isolate_run(struct plugin_isolate *isolate, struct plugin_isolate_job *jobs,
                         size_t count);

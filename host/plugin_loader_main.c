@@ -2,7 +2,7 @@
  * schemareg-plugin-loader: started by schemareg-host once per run to load
  * plugins in child processes forked from this small program rather than
  * from the host (docs/SECURITY.md, "What runs where"). It links only what
- * loading needs, so a fork is cheap and a child holds no host memory.
+ * loading needs, so a fork is cheap, and a child never contains host memory.
  *
  * Usage: schemareg-plugin-loader --parent-pid=PID --timeout-ms=MS
  *        --max-children=N, with the socket of host/plugin_relay.h as

@@ -1,6 +1,6 @@
 /*
  * Turns what the plugin loader relays about one child into the outcome
- * of a job: the copied plugin, or the message that says why it failed.
+ * of a job: the copied plugin, or the message that explains why it failed.
  */
 #ifndef SCHEMAREG_PLUGIN_OUTCOME_H
 #define SCHEMAREG_PLUGIN_OUTCOME_H

@@ -30,7 +30,7 @@
 #define PLUGIN_RELAY_STDERR_MAX 1024
 #define PLUGIN_RELAY_RESULT_MAX PLUGIN_WIRE_MAX_SIZE
 
-/* How a loader child ended. */
+/* Outcome of a loader child. */
 enum plugin_relay_outcome {
     PLUGIN_RELAY_EXITED = 1,       /* code is the exit status */
     PLUGIN_RELAY_SIGNALED = 2,     /* code is the signal number */
@@ -73,8 +73,9 @@ struct plugin_relay_receiver {
 
 /*
  * Sends count jobs (indexes[i] with fds[i]) in messages of at most
- * PLUGIN_RELAY_MAX_FDS. Blocks until sent; never raises SIGPIPE. The
- * descriptors stay open in the caller. Returns 0, or -1 with errno set.
+ * PLUGIN_RELAY_MAX_FDS. Blocks until sent, and sends with MSG_NOSIGNAL so a
+ * closed peer gives EPIPE rather than SIGPIPE. The descriptors stay open in
+ * the caller. Returns 0, or -1 with errno set.
  */
 int plugin_relay_send_jobs(int socket_fd, const uint32_t *indexes, const int *fds,
                            size_t count);

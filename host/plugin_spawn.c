@@ -138,7 +138,11 @@ int plugin_spawn_start(const char *path, unsigned timeout_ms, unsigned max_child
     snprintf(children, sizeof(children), "--max-children=%u", max_children);
     char *argv[] = {"schemareg-plugin-loader", parent, timeout, children, NULL};
 
-    int error = prepare(&attributes, &actions, loader_end);
+    /* posix_spawn() reports a failed exec too, but not under emulators
+     * such as valgrind that turn its vfork into a fork. */
+    int error = access(path, X_OK) == 0 ? 0 : errno;
+    if (error == 0)
+        error = prepare(&attributes, &actions, loader_end);
     if (error == 0)
         error = posix_spawn(pid, path, &actions, &attributes, argv, env);
     if (error != 0) {

@@ -496,7 +496,7 @@ static int wait_and_serve(struct supervisor *supervisor)
     }
 
     /* Jobs are received only while a child could start, so the loader
-     * holds few descriptors whatever the host sends. */
+     * keeps few descriptors open whatever the host sends. */
     short events = 0;
     if (supervisor->pending_count < supervisor->options->max_children)
         events |= POLLIN;

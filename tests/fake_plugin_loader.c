@@ -2,7 +2,7 @@
  * Stands in for schemareg-plugin-loader and misbehaves as
  * SCHEMAREG_TEST_FAKE_LOADER selects, so tests can check that the host
  * treats what the loader sends as untrusted. It waits for the jobs of a
- * two-plugin run, then answers as the mode says.
+ * two-plugin run, then sends the frames of the selected mode.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -790,7 +790,7 @@ START_TEST(host_environment_hidden_from_plugins)
     free(seen);
     unlink(marker);
 
-    /* The same fixture in the host's process sees the host's environment,
+    /* The same fixture in the host's process reads the host's environment,
      * so the check above can fail. */
     scan_in_mode(dir, LOADER_MODE_IN_PROCESS, &result);
     ck_assert_uint_eq(result.plugins_count, 1);
