@@ -24,6 +24,10 @@
  * at least every timeout_ms plus the time to fork and reap. */
 #define LOADER_GRACE_MS 5000
 
+/* How long a loader may take to exit once the host closes its socket at
+ * the end of a run, before it is killed. */
+#define LOADER_EXIT_WAIT_MS 1000
+
 struct plugin_isolate {
     struct plugin_isolate_options options;
     char *loader_path;
@@ -298,11 +302,37 @@ void plugin_isolate_run(struct plugin_isolate *isolate, struct plugin_isolate_jo
     free(answered);
 }
 
+/* Closes the socket of an idle loader, which then exits, and reaps it.
+ * Returns 0, or -1 when it did not exit in time and is still running. */
+static int close_loader(struct plugin_isolate *isolate)
+{
+    close(isolate->socket_fd);
+    isolate->socket_fd = -1;
+
+    long long deadline = monotonic_ms() + LOADER_EXIT_WAIT_MS;
+    do {
+        int status = 0;
+        pid_t waited = waitpid(isolate->pid, &status, WNOHANG);
+        if (waited == isolate->pid || (waited < 0 && errno != EINTR)) {
+            if (waited == isolate->pid && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+                log_debug("the plugin loader process ended with wait status %d", status);
+            isolate->pid = 0;
+            return 0;
+        }
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 1000000};
+        nanosleep(&pause, NULL);
+    } while (monotonic_ms() < deadline);
+    return -1;
+}
+
 void plugin_isolate_free(struct plugin_isolate *isolate)
 {
     if (isolate == NULL)
         return;
     char how[128];
+    if (isolate->pid != 0 && close_loader(isolate) != 0)
+        log_warn("the plugin loader process did not exit within %d ms of the end of loading "
+                 "and was killed", LOADER_EXIT_WAIT_MS);
     stop_loader(isolate, how, sizeof(how));
     if (isolate->sigchld_changed)
         sigaction(SIGCHLD, &isolate->saved_sigchld, NULL);
