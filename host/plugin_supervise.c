@@ -389,18 +389,18 @@ static int receive_jobs(struct supervisor *supervisor)
     size_t count = 0;
     int status = plugin_relay_receive_jobs(supervisor->socket_fd, &supervisor->receiver, jobs,
                                            &count);
-    if (status == 0) {
+    if (status == 0 || (status < 0 && errno == ECONNRESET)) {
         supervisor->host_closed = 1;
         return 0;
     }
     if (status < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         return 0;
-    if (status < 0 && errno != EPROTO && errno != ECONNRESET) {
-        log_error("plugin loader: cannot read jobs from the host: %s", strerror(errno));
+    if (status < 0 && errno == EPROTO) {
+        log_error("plugin loader: the host sent a job without a plugin descriptor");
         return -1;
     }
     if (status < 0) {
-        log_error("plugin loader: the host sent a job without a plugin descriptor");
+        log_error("plugin loader: cannot read jobs from the host: %s", strerror(errno));
         return -1;
     }
 
