@@ -75,8 +75,10 @@ void cli_loader_options(struct loader_options *out);
 
 /* Scans the plugin directories the common options select and loads every
  * plugin as they select (isolated unless --load-in-process). Call it before
- * reading credentials: each loader child starts as a copy of the host's
- * memory. Returns what loader_scan() returns. */
+ * reading credentials, so that under --load-in-process no plugin
+ * constructor runs while credentials are in memory. Isolated children are
+ * forked from schemareg-plugin-loader and never hold the host's memory.
+ * Returns what loader_scan() returns. */
 int cli_load_plugins(struct loader_result *result);
 
 /* Like cli_load_plugins(), but reads only the plugins' ELF notes, so no

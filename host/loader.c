@@ -14,6 +14,7 @@
 #include "elf_note.h"
 #include "loader_internal.h"
 #include "log.h"
+#include "plugin_isolate.h"
 #include "plugin_trust.h"
 
 #define ERROR_SIZE 1024
@@ -38,6 +39,7 @@ struct run {
     size_t seen_count;
     struct loader_file *files; /* checked files, loaded by finish_run() */
     size_t files_count;
+    struct plugin_isolate *isolate; /* created by the first isolated batch */
 };
 
 static void add_error(struct run *run, const char *path, const char *fmt, ...)
@@ -399,7 +401,7 @@ static void drop_duplicate_services(struct run *run)
  * order the files were found. */
 static void load_checked_files(struct run *run)
 {
-    loader_load_checked(run->files, run->files_count, run->options);
+    loader_load_checked(run->files, run->files_count, run->options, &run->isolate);
 
     for (size_t i = 0; i < run->files_count; i++) {
         struct loader_file *file = &run->files[i];
@@ -422,6 +424,8 @@ static void load_checked_files(struct run *run)
 static void finish_run(struct run *run)
 {
     load_checked_files(run);
+    plugin_isolate_free(run->isolate);
+    run->isolate = NULL;
     drop_duplicate_services(run);
     for (size_t i = 0; i < run->seen_count; i++)
         free(run->seen[i].path);

@@ -550,6 +550,68 @@ START_TEST(list_json_reports_crashes)
 }
 END_TEST
 
+START_TEST(list_json_reports_loader_death)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "kills_loader.so", "kills_loader.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "list", "--json", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+
+    json_error_t error;
+    json_t *root = json_loads(output.out, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(root != NULL, "list --json is not JSON (%s):\n%s", error.text, output.out);
+    ck_assert_uint_eq(json_array_size(member(root, "plugins")), 0);
+    const json_t *errors = member(root, "errors");
+    ck_assert_uint_eq(json_array_size(errors), 1);
+    const char *message =
+        json_string_value(member(error_for(errors, "/kills_loader.so"), "message"));
+    ck_assert_str_eq(message, "not loaded: the plugin loader process ended before it reported "
+                              "on this plugin (it was killed by signal 9 (SIGKILL))");
+
+    json_decref(root);
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+/* The host's credentials in its environment, as the AWS tools read them,
+ * never reach a plugin's constructor. */
+START_TEST(host_secrets_hidden_from_plugins)
+{
+    char *dir = support_make_dir();
+    char *marker = support_path(dir, "environment");
+    free(support_install(dir, "env_marker.so", "env_marker.so", 0644));
+    setenv("SCHEMAREG_TEST_MARKER", marker, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "cli-host-secret-key", 1);
+    setenv("AWS_SESSION_TOKEN", "cli-host-session-token", 1);
+
+    const char *args[] = {"--plugin-dir", dir, "list", "--providers", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 0);
+
+    FILE *file = fopen(marker, "r");
+    ck_assert_msg(file != NULL, "the plugin's constructor did not write %s", marker);
+    char seen[4096];
+    size_t length = fread(seen, 1, sizeof(seen) - 1, file);
+    seen[length] = '\0';
+    fclose(file);
+    ck_assert_msg(strstr(seen, "AWS_SECRET_ACCESS_KEY unset\n") != NULL, "%s", seen);
+    ck_assert_msg(strstr(seen, "AWS_SESSION_TOKEN unset\n") != NULL, "%s", seen);
+    ck_assert_ptr_null(strstr(seen, "cli-host-secret-key"));
+    ck_assert_ptr_null(strstr(seen, "cli-host-session-token"));
+
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(marker);
+    free(dir);
+}
+END_TEST
+
 START_TEST(load_in_process_option_warns)
 {
     char *dir = good_dir();
@@ -692,6 +754,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, missing_directory_fails);
     tcase_add_test(tc, list_json_parsed_back);
     tcase_add_test(tc, list_json_reports_errors);
+    tcase_add_test(tc, list_json_reports_loader_death);
+    tcase_add_test(tc, host_secrets_hidden_from_plugins);
     suite_add_tcase(suite, tc);
     return suite;
 }
