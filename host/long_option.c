@@ -9,8 +9,8 @@ const char *long_option_abbreviated(char *const *argv, const struct option *opti
     if (longindex < 0 || optind < 1)
         return NULL;
 
-    /* getopt_long() leaves optind after the last argument it consumed:
-     * the option itself, or its value when that was a separate argument. */
+    /* getopt_long() leaves optind after the last argument it consumed,
+     * which is the option itself or its value given as a separate argument. */
     const char *token = argv[optind - 1];
     if (optarg != NULL && optarg == token && optind >= 2)
         token = argv[optind - 2];

@@ -516,8 +516,8 @@ static int load_context(struct settings *settings, struct resources *res)
 /* Takes the credentials that neither the options nor the context gave from
  * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. The token
  * is taken only with the access key ID from the environment, because a
- * token belongs to one key: a stale AWS_SESSION_TOKEN must not be added to
- * other keys. */
+ * token belongs to one key, and a stale AWS_SESSION_TOKEN must not be added
+ * to other keys. */
 static void apply_environment(struct settings *settings)
 {
     bool key_from_environment = false;
