@@ -22,7 +22,8 @@
 
 #define EXIT_BAD_INPUT 2
 
-/* The options after the context file and the command line are merged. */
+/* The options after merging the command line, the context file and the
+ * AWS_* variables, in that order of precedence. */
 struct settings {
     const char *request_path;
     const char *context_path;
