@@ -66,6 +66,19 @@ int cli_parse_command(int argc, char **argv, const struct cli_command_info *info
                       int (*handler)(int opt, const char *arg, void *context), void *context,
                       int *first_argument);
 
+/* An option argument without any "=VALUE", which may be a secret. */
+struct cli_option_name {
+    char text[64];
+};
+struct cli_option_name cli_option_name(const char *argument);
+
+/* Logs an error and returns -1 when the long option that getopt_long()
+ * has just returned was abbreviated on the command line (see
+ * long_option.h); command (or NULL) starts the message. Returns 0
+ * otherwise. */
+int cli_reject_abbreviation(char *const *argv, const struct option *options, int longindex,
+                            const char *command);
+
 /* Prints a command's --help text to stdout. */
 void cli_print_command_help(const struct cli_command_info *info);
 

@@ -416,8 +416,7 @@ START_TEST(missing_directory_reported)
     ck_assert_int_eq(loader_scan(&options, &result), -1);
     ck_assert_uint_eq(result.errors_count, 1);
     ck_assert_str_eq(result.errors[0].path, missing);
-    ck_assert_str_eq(result.errors[0].message,
-                     "plugin directory does not exist; create it or pass --plugin-dir DIR");
+    ck_assert_str_eq(result.errors[0].message, "plugin directory does not exist");
 
     loader_result_free(&result);
     support_remove_dir(dir);
