@@ -18,7 +18,8 @@ the exchange through unchanged:
                    client connection, so the server applied the request but
                    the client never sees the response
   truncate         forward, then send the response headers and only half of
-                   the body and close the connection
+                   the body (half of the headers for an empty body) and
+                   close the connection
   bad_crc32        forward, then pass the response with a wrong x-amz-crc32
   delay            forward, then hold the response for --delay-ms before
                    sending it, which is meant to be longer than the client's
@@ -396,7 +397,12 @@ class Proxy:
             reset(client_writer)
             return upstream, False
         if kind == "truncate":
-            client_writer.write(interim + response.head + response.body[: len(response.body) // 2])
+            # An empty body cannot be cut short, so the headers are instead.
+            if response.body:
+                cut = response.head + response.body[: len(response.body) // 2]
+            else:
+                cut = response.head[: len(response.head) // 2]
+            client_writer.write(interim + cut)
             await client_writer.drain()
             client_writer.close()
             return upstream, False
