@@ -21,7 +21,7 @@ static int replay_file(const char *path)
 {
     FILE *file = fopen(path, "rb");
     if (file == NULL) {
-        fprintf(stderr, "replay: cannot open %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "replay: failed to open %s: %s\n", path, strerror(errno));
         return -1;
     }
 
@@ -45,7 +45,7 @@ static int replay_file(const char *path)
 
 cleanup:
     if (rc != 0)
-        fprintf(stderr, "replay: cannot read %s\n", path);
+        fprintf(stderr, "replay: failed to read %s\n", path);
     free(data);
     fclose(file);
     return rc;
@@ -62,7 +62,7 @@ static int replay_directory(const char *directory)
 {
     DIR *dir = opendir(directory);
     if (dir == NULL) {
-        fprintf(stderr, "replay: cannot open directory %s: %s\n", directory, strerror(errno));
+        fprintf(stderr, "replay: failed to open directory %s: %s\n", directory, strerror(errno));
         return -1;
     }
 
@@ -115,7 +115,7 @@ int main(int argc, char **argv)
              * directory; that is not an error. */
             if (errno == ENOENT)
                 continue;
-            fprintf(stderr, "replay: cannot stat %s: %s\n", argv[i], strerror(errno));
+            fprintf(stderr, "replay: failed to stat %s: %s\n", argv[i], strerror(errno));
             return 1;
         }
         int run = S_ISDIR(info.st_mode) ? replay_directory(argv[i]) : replay_file(argv[i]) == 0;

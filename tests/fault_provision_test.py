@@ -68,7 +68,7 @@ UNSET_VARIABLES = (
 )
 
 
-def test_environment():
+def isolated_environment():
     environment = {name: value for name, value in os.environ.items()
                    if name not in UNSET_VARIABLES}
     environment.update(TEST_ENVIRONMENT)
@@ -89,7 +89,7 @@ class Upstream:
         its parsed JSON output."""
         result = subprocess.run(
             [AWS, "dynamodb", *arguments, "--endpoint-url", self.endpoint, "--output", "json"],
-            capture_output=True, text=True, env=test_environment(), check=False)
+            capture_output=True, text=True, env=isolated_environment(), check=False)
         if result.returncode != 0:
             raise Failure(f"aws dynamodb {' '.join(arguments)} failed: {result.stderr.strip()}")
         return json.loads(result.stdout) if result.stdout.strip() else {}
@@ -199,13 +199,13 @@ class Host:
                    "--wait-timeout", str(wait_timeout_s), "--json"]
         started = time.monotonic()
         result = subprocess.run(command, capture_output=True, text=True,
-                                env=test_environment(), timeout=timeout_s, check=False)
+                                env=isolated_environment(), timeout=timeout_s, check=False)
         result.elapsed_s = time.monotonic() - started
         return result
 
     def provision_is_implemented(self):
         result = subprocess.run([self.path, "provision", "--help"], capture_output=True,
-                                text=True, env=test_environment(), timeout=60, check=False)
+                                text=True, env=isolated_environment(), timeout=60, check=False)
         return "not implemented" not in (result.stdout + result.stderr).lower()
 
 
