@@ -1,0 +1,50 @@
+/*
+ * Shared by the validation modules (validate.c, validate_table.c,
+ * validate_seed.c): the provider being checked and the report that
+ * collects its problems. Not part of the validation API.
+ */
+#ifndef SCHEMAREG_VALIDATE_CONTEXT_H
+#define SCHEMAREG_VALIDATE_CONTEXT_H
+
+#include <stddef.h>
+
+#include <schemareg/provider.h>
+
+#include "catalog.h"
+#include "validate.h"
+
+struct validate_context {
+    struct validation_report *report;
+    size_t capacity;
+    const struct catalog_plugin *plugin;
+    const struct catalog_provider *provider;
+    size_t provider_index; /* names the provider when its service id is missing */
+};
+
+/*
+ * Appends a problem under rule. The message starts with the plugin path
+ * and the service, then fmt. Aborts when out of memory.
+ */
+void validate_add(struct validate_context *context, const char *rule,
+                  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Returns nonzero when text is NULL or "". */
+int validate_is_blank(const char *text);
+
+/* Returns nonzero when text has min_len to max_len characters, all of them
+ * in [A-Za-z0-9_.-], the set DynamoDB allows in table and index names. */
+int validate_is_ddb_name(const char *text, size_t min_len, size_t max_len);
+
+/* Finds an attribute definition of table by name, or returns NULL. */
+const struct catalog_attribute *validate_find_attribute(
+    const struct catalog_table *table, const char *name);
+
+/* Returns "S", "N" or "B" for an attribute type code, or NULL. */
+const char *validate_type_name(uint32_t type);
+
+/* Rules on one table, and on the seeds of context->provider. */
+void validate_table(struct validate_context *context,
+                    const struct catalog_table *table, size_t index);
+void validate_seeds(struct validate_context *context);
+
+#endif

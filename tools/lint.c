@@ -1,0 +1,231 @@
+/*
+ * schemareg-lint: runs the host's validation rules on the plugin files
+ * named on the command line, for a product team's CI. It reads no host
+ * configuration, scans no plugin directory and uses no network.
+ *
+ * Exit codes: 0 every file loaded and is valid, 1 a file failed to load or
+ * has validation problems, 2 usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "loader.h"
+#include "log.h"
+#include "validate.h"
+
+#define EXIT_VALID 0
+#define EXIT_PROBLEMS 1
+#define EXIT_USAGE 2
+
+struct lint_options {
+    int json;
+    int allow_insecure;
+};
+
+static void print_usage(FILE *stream)
+{
+    fprintf(stream,
+            "Usage: schemareg-lint [--json] [--allow-insecure-plugins] PLUGIN.so...\n\n"
+            "Loads exactly the given plugin files and checks what they declare with\n"
+            "the validation rules of schemareg-host validate. Prints every problem\n"
+            "with its rule name, plugin file and service id.\n\n"
+            "Options:\n"
+            "  --json             print one JSON document instead of text\n"
+            "  --allow-insecure-plugins\n"
+            "                     accept plugin files and directories writable by\n"
+            "                     other users (development only)\n"
+            "  --log-level LEVEL  error, warn, info, debug or trace (default warn)\n"
+            "  --help             print this help and exit\n"
+            "  --version          print the version and exit\n\n"
+            "Exit codes: 0 all plugins valid, 1 a plugin failed to load or has\n"
+            "problems, 2 usage error.\n");
+}
+
+/* Parses options; returns -1 to go on, or an exit code. */
+static int parse_options(int argc, char **argv, struct lint_options *options,
+                         int *first_file)
+{
+    enum { OPT_HELP = 256, OPT_VERSION, OPT_JSON, OPT_INSECURE, OPT_LOG_LEVEL };
+    static const struct option long_options[] = {
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"allow-insecure-plugins", no_argument, NULL, OPT_INSECURE},
+        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {NULL, 0, NULL, 0},
+    };
+    int option;
+    int level;
+
+    opterr = 0;
+    while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        switch (option) {
+        case OPT_HELP:
+            print_usage(stdout);
+            return EXIT_VALID;
+        case OPT_VERSION:
+            printf("schemareg-lint %s\n", SCHEMAREG_VERSION);
+            return EXIT_VALID;
+        case OPT_JSON:
+            options->json = 1;
+            break;
+        case OPT_INSECURE:
+            options->allow_insecure = 1;
+            break;
+        case OPT_LOG_LEVEL:
+            level = log_parse_level(optarg);
+            if (level < 0) {
+                log_error("invalid --log-level \"%s\"; use error, warn, info, "
+                          "debug or trace", optarg);
+                return EXIT_USAGE;
+            }
+            log_set_level((enum log_level)level);
+            break;
+        default:
+            log_error("unknown option \"%s\"; see schemareg-lint --help",
+                      argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+
+    if (optind >= argc) {
+        log_error("no plugin files given; usage: schemareg-lint [--json] PLUGIN.so...");
+        return EXIT_USAGE;
+    }
+    *first_file = optind;
+    return -1;
+}
+
+static void print_text(const struct loader_result *result,
+                       const struct validation_report *report, size_t files_count)
+{
+    size_t problems = result->errors_count + report->count;
+
+    for (size_t i = 0; i < result->errors_count; i++)
+        printf("%s: %s [load]\n", result->errors[i].path, result->errors[i].message);
+    for (size_t i = 0; i < report->count; i++)
+        printf("%s [%s]\n", report->items[i].message, report->items[i].rule);
+
+    if (problems == 0)
+        printf("%zu of %zu plugin files valid\n", result->plugins_count, files_count);
+    else
+        printf("%zu %s in %zu plugin files\n", problems,
+               problems == 1 ? "problem" : "problems", files_count);
+}
+
+static json_t *string_or_null(const char *text)
+{
+    return text != NULL ? json_string(text) : json_null();
+}
+
+static json_t *build_json(const struct loader_result *result,
+                          const struct validation_report *report)
+{
+    json_t *plugins = json_array();
+    json_t *problems = json_array();
+    size_t total = result->errors_count + report->count;
+
+    for (size_t i = 0; i < result->plugins_count; i++) {
+        const struct catalog_plugin *plugin = &result->plugins[i];
+        json_t *services = json_array();
+
+        for (size_t p = 0; p < plugin->providers_count; p++)
+            json_array_append_new(services,
+                                  string_or_null(plugin->providers[p].service_id));
+        json_array_append_new(plugins, json_pack("{s:o, s:o, s:o, s:o}",
+            "path", string_or_null(plugin->path),
+            "plugin_name", string_or_null(plugin->plugin_name),
+            "plugin_version", string_or_null(plugin->plugin_version),
+            "service_ids", services));
+    }
+
+    for (size_t i = 0; i < result->errors_count; i++)
+        json_array_append_new(problems, json_pack("{s:s, s:o, s:n, s:o}",
+            "rule", "load",
+            "plugin_path", string_or_null(result->errors[i].path),
+            "service_id",
+            "message", string_or_null(result->errors[i].message)));
+
+    for (size_t i = 0; i < report->count; i++) {
+        const struct validation_problem *problem = &report->items[i];
+
+        json_array_append_new(problems, json_pack("{s:s, s:o, s:o, s:o}",
+            "rule", problem->rule,
+            "plugin_path", string_or_null(problem->plugin_path),
+            "service_id", string_or_null(problem->service_id),
+            "message", string_or_null(problem->message)));
+    }
+
+    return json_pack("{s:b, s:I, s:o, s:o}", "valid", total == 0,
+                     "problem_count", (json_int_t)total,
+                     "plugins", plugins, "problems", problems);
+}
+
+static int print_json(const struct loader_result *result,
+                      const struct validation_report *report)
+{
+    json_t *document = build_json(result, report);
+    int status;
+
+    if (document == NULL) {
+        log_error("failed to build the JSON report (out of memory or a string "
+                  "that is not valid UTF-8)");
+        return -1;
+    }
+    status = json_dumpf(document, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(document);
+    if (status != 0) {
+        log_error("failed to write the JSON report to standard output");
+        return -1;
+    }
+    putchar('\n');
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct lint_options options = {0};
+    struct loader_options load_options = {0};
+    struct loader_result result = {0};
+    struct validation_report report = {0};
+    const char *const *files;
+    size_t files_count;
+    int first_file = 0;
+    int exit_code;
+
+    log_set_level(LOG_LEVEL_WARN);
+    exit_code = parse_options(argc, argv, &options, &first_file);
+    if (exit_code >= 0)
+        return exit_code;
+
+    files = (const char *const *)&argv[first_file];
+    files_count = (size_t)(argc - first_file);
+    load_options.allow_insecure = options.allow_insecure;
+
+    if (loader_load_files(files, files_count, &load_options, &result) != 0) {
+        log_error("could not load the plugin files");
+        exit_code = EXIT_PROBLEMS;
+        goto cleanup;
+    }
+    validate_plugins(result.plugins, result.plugins_count, &report);
+
+    if (options.json) {
+        if (print_json(&result, &report) != 0) {
+            exit_code = EXIT_PROBLEMS;
+            goto cleanup;
+        }
+    } else {
+        print_text(&result, &report, files_count);
+    }
+    exit_code = result.errors_count + report.count == 0 ? EXIT_VALID : EXIT_PROBLEMS;
+
+cleanup:
+    validation_report_free(&report);
+    loader_result_free(&result);
+    return exit_code;
+}
