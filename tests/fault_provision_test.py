@@ -204,8 +204,11 @@ class Host:
         return result
 
     def provision_is_implemented(self):
-        result = subprocess.run([self.path, "provision", "--help"], capture_output=True,
-                                text=True, env=isolated_environment(), timeout=60, check=False)
+        """Runs provision without a capsule, which an implemented command
+        rejects as a usage error before it sends any request."""
+        result = subprocess.run([self.path, "provision", "--plugin-dir", self.plugin_dir],
+                                capture_output=True, text=True, env=isolated_environment(),
+                                timeout=60, check=False)
         return "not implemented" not in (result.stdout + result.stderr).lower()
 
 
