@@ -429,7 +429,7 @@ static const json_t *get_array(struct reader *r, const json_t *object, const cha
     return array;
 }
 
-/* Allocates count zeroed elements; a zero count gives NULL. */
+/* Allocates count zeroed elements, or sets *out to NULL for a zero count. */
 static int alloc_array(struct reader *r, const char *where, size_t count, size_t size,
                        void **out)
 {

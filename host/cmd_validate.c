@@ -16,11 +16,10 @@ static const struct cli_command_info info = {
     .options = "",
 };
 
+/* The message already names the plugin file, service id and object. */
 static void print_problem(const struct validation_problem *problem)
 {
-    printf("%s: %s: %s: %s\n", problem->plugin_path != NULL ? problem->plugin_path : "(unknown)",
-           problem->service_id != NULL ? problem->service_id : "(no service id)",
-           problem->rule != NULL ? problem->rule : "invalid", problem->message);
+    printf("%s [%s]\n", problem->message, problem->rule != NULL ? problem->rule : "invalid");
 }
 
 int cmd_validate(int argc, char **argv)
@@ -42,7 +41,7 @@ int cmd_validate(int argc, char **argv)
 
     /* A plugin that failed to load is a problem like any rule violation. */
     for (size_t i = 0; i < result.errors_count; i++)
-        printf("%s: load: %s\n", result.errors[i].path, result.errors[i].message);
+        printf("%s: %s [load]\n", result.errors[i].path, result.errors[i].message);
 
     struct validation_report report;
     validate_plugins(result.plugins, result.plugins_count, &report);

@@ -32,6 +32,18 @@ struct ddb_client_options {
     int max_attempts;           /* data-plane calls; 0 means AWS_MAX_ATTEMPTS or 3 */
     long connect_timeout_ms;    /* 0 means 3000 */
     long request_timeout_ms;    /* 0 means 30000 */
+    long retry_base_delay_ms;   /* backoff base; 0 means 1000, as botocore's standard mode */
+    long retry_max_delay_ms;    /* backoff cap; 0 means 20000 */
+};
+
+/* Per-call settings; a zeroed struct (or NULL) keeps the client's. */
+struct ddb_call_options {
+    int max_attempts;   /* 0 means the client's max_attempts */
+    /* Control-plane calls (CreateTable, UpdateTable, UpdateTimeToLive):
+     * milliseconds from the start of the call during which
+     * LimitExceededException is retried with backoff, past max_attempts.
+     * 0 means LimitExceededException counts as any throttling error. */
+    long limit_exceeded_deadline_ms;
 };
 
 struct ddb_client;
@@ -50,5 +62,18 @@ void ddb_client_free(struct ddb_client *client);
  */
 int ddb_call(struct ddb_client *client, const char *operation,
              const json_t *request, json_t **response, struct ddb_error *error);
+
+/* ddb_call with per-call options; options may be NULL. */
+int ddb_call_with(struct ddb_client *client, const char *operation,
+                  const json_t *request, const struct ddb_call_options *options,
+                  json_t **response, struct ddb_error *error);
+
+/* Number of TCP connections the client has opened so far; stays at 1 over
+ * many calls while keep-alive works. */
+long ddb_client_connections(const struct ddb_client *client);
+
+/* Seconds added to the local clock when signing, learned from the server's
+ * Date header after a clock-skew error; 0 until then. */
+long ddb_client_clock_offset(const struct ddb_client *client);
 
 #endif

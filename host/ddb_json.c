@@ -2,11 +2,13 @@
  * DynamoDB JSON checks and item size.
  *
  * Item size follows the rules in the DynamoDB Developer Guide ("Item
- * sizes and formats"): an attribute costs the UTF-8 length of its name
- * plus its value; S is its UTF-8 length, B its decoded length, BOOL and
- * NULL 1 byte, N about 1 byte per two significant digits plus 1, M and L
- * 3 bytes plus their elements plus 1 byte per element (and the key length
- * for M), and a set the sum of its members.
+ * sizes and formats"). An attribute costs the UTF-8 length of its name
+ * plus its value. S is its UTF-8 length, B its decoded length, BOOL and
+ * NULL 1 byte each. M and L cost 3 bytes plus their elements plus 1 byte
+ * per element (and the key length for M), and a set the sum of its members.
+ * NOTE: the guide gives N only approximately, as 1 byte per two
+ * significant digits plus 1 byte, so sizes of number-heavy items are
+ * estimates.
  */
 #include "ddb_json.h"
 
@@ -248,7 +250,7 @@ static int base64_digit(unsigned char c)
 
 /*
  * Decodes standard padded base64 (RFC 4648 section 4). out may be NULL to
- * only validate and measure; otherwise it needs room for len / 4 * 3 bytes.
+ * only validate and measure. Otherwise it needs room for len / 4 * 3 bytes.
  */
 static int decode_base64(const char *text, size_t len, unsigned char *out,
                          size_t *out_len, char *err, size_t err_len)

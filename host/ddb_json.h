@@ -12,23 +12,23 @@
 
 #include <jansson.h>
 
-/* Largest item DynamoDB stores, attribute names included. */
+/* Maximum item size DynamoDB stores, attribute names included. */
 #define DDB_JSON_ITEM_MAX_BYTES (400u * 1024u)
-/* Deepest nesting of M and L values DynamoDB accepts. */
+/* Maximum nesting of M and L values DynamoDB accepts. */
 #define DDB_JSON_MAX_DEPTH 32u
-/* Significant digits a number keeps. */
+/* Maximum significant digits of a number. */
 #define DDB_JSON_NUMBER_MAX_DIGITS 38u
-/* Longest attribute name in bytes. Key attributes are limited to 255. */
+/* Maximum attribute name length in bytes. Key attributes are limited to 255. */
 #define DDB_JSON_ATTRIBUTE_NAME_MAX_BYTES 65535u
 #define DDB_JSON_KEY_ATTRIBUTE_NAME_MAX_BYTES 255u
-/* Longest partition key and sort key value in bytes. */
+/* Maximum partition key and sort key value length in bytes. */
 #define DDB_JSON_PARTITION_KEY_MAX_BYTES 2048u
 #define DDB_JSON_SORT_KEY_MAX_BYTES 1024u
 
 /*
  * Called once per problem. path names the value inside the item, e.g.
- * "address.zip" or "tags[2]"; message says what is wrong and what a valid
- * value looks like.
+ * "address.zip" or "tags[2]". message describes what is wrong and what a
+ * valid value looks like.
  */
 typedef void (*ddb_json_problem_fn)(void *context, const char *path,
                                     const char *message);

@@ -48,7 +48,8 @@
 #endif
 
 #define NOTE_HEADER_SIZE 12u
-/* The section name string table is read whole; real ones are a few KiB. */
+/* The section name string table is read whole. Typical ones are a few
+ * hundred bytes, so this bound only stops absurd sizes. */
 #define SHSTRTAB_MAX_SIZE (1024u * 1024u)
 
 static enum elf_note_status report(enum elf_note_status status, char *err, size_t err_size,
@@ -64,7 +65,7 @@ static enum elf_note_status report(enum elf_note_status status, char *err, size_
     return status;
 }
 
-/* Reads exactly size bytes at offset; -1 on an error or an early end of file. */
+/* Reads exactly size bytes at offset. Returns -1 on an error or an early end of file. */
 static int read_at(int fd, void *buffer, size_t size, uint64_t offset)
 {
     unsigned char *out = buffer;
@@ -222,7 +223,7 @@ static uint64_t align4(uint64_t value)
     return (value + 3u) & ~(uint64_t)3u;
 }
 
-/* Copies a NUL-padded fixed-size note field; -1 when it has no NUL. */
+/* Copies a NUL-padded fixed-size note field. Returns -1 when it has no NUL. */
 static int copy_padded(char *out, const unsigned char *field, size_t size)
 {
     if (memchr(field, '\0', size) == NULL)

@@ -24,6 +24,62 @@ static void *checked_realloc(void *pointer, size_t size)
     return grown;
 }
 
+/* Length of the valid UTF-8 sequence at text, or 0 when it is invalid
+ * (overlong forms, surrogates and code points above U+10FFFF included). */
+static size_t utf8_sequence_length(const unsigned char *text)
+{
+    unsigned char lead = text[0];
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    size_t length;
+
+    if (lead < 0x80)
+        return 1;
+    if (lead >= 0xC2 && lead <= 0xDF)
+        length = 2;
+    else if (lead >= 0xE0 && lead <= 0xEF)
+        length = 3;
+    else if (lead >= 0xF0 && lead <= 0xF4)
+        length = 4;
+    else
+        return 0;
+
+    if (lead == 0xE0)
+        low = 0xA0;
+    else if (lead == 0xED)
+        high = 0x9F;
+    else if (lead == 0xF0)
+        low = 0x90;
+    else if (lead == 0xF4)
+        high = 0x8F;
+
+    if (text[1] < low || text[1] > high)
+        return 0;
+    for (size_t i = 2; i < length; i++) {
+        if (text[i] < 0x80 || text[i] > 0xBF)
+            return 0;
+    }
+    return length;
+}
+
+/* Replaces each byte that does not start a valid UTF-8 sequence with '?'.
+ * Messages quote plugin strings cut to a maximum length, and a cut can
+ * split a character, but JSON output needs valid UTF-8. */
+static void repair_utf8(char *text)
+{
+    unsigned char *cursor = (unsigned char *)text;
+
+    while (*cursor != '\0') {
+        size_t length = utf8_sequence_length(cursor);
+
+        if (length == 0) {
+            *cursor++ = '?';
+            continue;
+        }
+        cursor += length;
+    }
+}
+
 static char *format_prefix(const struct validate_context *context)
 {
     const char *path = context->plugin->path != NULL ? context->plugin->path
@@ -64,6 +120,7 @@ void validate_add(struct validate_context *context, const char *rule,
     }
     free(prefix);
     free(detail);
+    repair_utf8(message);
 
     if (report->count == context->capacity) {
         context->capacity = context->capacity == 0 ? 16 : context->capacity * 2;
@@ -202,8 +259,8 @@ static const struct catalog_table *find_table(const struct catalog_provider *pro
     return NULL;
 }
 
-/* Reports a service id or table name that an earlier provider already used;
- * the problem is filed under the later provider and names both files. */
+/* Reports a service id or table name that an earlier provider already used.
+ * The problem is filed under the later provider and names both files. */
 static void check_against_earlier(struct validate_context *context,
                                   const struct provider_ref *refs, size_t current)
 {

@@ -79,8 +79,8 @@ struct validation_report {
 
 /*
  * Checks every rule on every provider of plugins and stores all problems
- * in *out, in plugin, provider and declaration order. *out is overwritten;
- * free it with validation_report_free. Strings in plugins may be NULL.
+ * in *out, in plugin, provider and declaration order. *out is overwritten,
+ * and the caller frees it with validation_report_free. Strings in plugins may be NULL.
  * Running out of memory aborts the process, because a partial report would
  * pass broken plugins as valid.
  */

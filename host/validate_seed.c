@@ -11,7 +11,7 @@
 #include "log.h"
 #include "validate_context.h"
 
-/* What one seed turned out to be, kept for the duplicate check. */
+/* Outcome of one seed's checks, kept for the duplicate check. */
 struct seed_state {
     const struct catalog_table *table;
     json_t *item;  /* NULL unless the item parsed and passed every check */
@@ -198,7 +198,7 @@ static void check_seed_gsi_keys(struct validate_context *context,
     }
 }
 
-/* Parses and checks the item; returns it (caller owns it) when it is
+/* Parses and checks the item. Returns it (the caller owns it) when it is
  * well-formed DynamoDB JSON, else NULL. */
 static json_t *check_seed_item(struct validate_context *context,
                                const struct catalog_seed *seed, const char *what)

@@ -7,7 +7,7 @@
 
 #include "validate_context.h"
 
-/* Longest key attribute name DynamoDB accepts, in bytes. */
+/* Maximum key attribute name length DynamoDB accepts, in bytes. */
 #define KEY_ATTRIBUTE_NAME_MAX_BYTES 255u
 /* DynamoDB index names: 3 to 255 characters of [A-Za-z0-9_.-]. */
 #define INDEX_NAME_MIN_LEN 3u

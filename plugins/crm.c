@@ -12,7 +12,7 @@ static const struct schema_key_v1 accounts_key[] = {
     {.attribute_name = "account_id", .key_type = SCHEMAREG_KEY_HASH},
 };
 
-/* Contacts live under their account; owner_id is the sales rep. */
+/* Contacts live under their account, and owner_id is the sales rep. */
 static const struct schema_attribute_v1 contacts_attributes[] = {
     {.name = "account_id", .type = SCHEMAREG_ATTR_S},
     {.name = "contact_id", .type = SCHEMAREG_ATTR_S},

@@ -87,8 +87,8 @@ static const struct schema_table_v1 identity_tables[] = {
     },
 };
 
-/* Built-in roles. "system" marks them so the admin UI refuses to delete
- * them; the condition keeps permissions that an administrator edited. */
+/* Built-in roles. "system" marks them so that the admin UI keeps them, and
+ * the condition keeps permissions that an administrator edited. */
 static const struct schema_seed_v1 identity_seeds[] = {
     {
         .table = "roles",

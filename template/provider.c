@@ -9,7 +9,7 @@
 #include <schemareg/provider.h>
 
 /* Attribute definitions list only key attributes (table and GSI keys).
- * Other attributes need no declaration; DynamoDB rejects unused ones. */
+ * Other attributes need no declaration, and DynamoDB rejects unused ones. */
 static const struct schema_attribute_v1 orders_attributes[] = {
     {.name = "customer_id", .type = SCHEMAREG_ATTR_S},
     {.name = "order_id", .type = SCHEMAREG_ATTR_S},
@@ -55,7 +55,7 @@ static const struct schema_table_v1 myservice_tables[] = {
         SCHEMAREG_ARRAY(key_schema, orders_key),
         .billing_mode = SCHEMAREG_BILLING_PAY_PER_REQUEST,
         SCHEMAREG_ARRAY(gsis, orders_gsis),
-        .ttl_attribute = "expires_at", /* epoch seconds; NULL for no TTL */
+        .ttl_attribute = "expires_at", /* epoch seconds, or NULL for no TTL */
     },
     {
         .name = "settings",

@@ -1,7 +1,7 @@
 /*
  * Validates one example plugin in isolation: loads the built .so with
- * dlopen, copies what it declares and runs every validation rule, with no
- * host process and no network.
+ * dlopen, copies what it declares with the host's ABI reader and runs
+ * every validation rule, with no host process and no network.
  *
  * Usage: example_plugin_test PLUGIN.so SERVICE_ID TABLE[,TABLE...] SEEDS
  */
@@ -13,7 +13,8 @@
 
 #include <schemareg/provider.h>
 
-#include "abi_catalog.h"
+#include "abi_reader.h"
+#include "catalog.h"
 #include "validate.h"
 
 static const char *plugin_path;
@@ -32,8 +33,11 @@ static void load_plugin(struct catalog_plugin *plugin)
     ck_assert_msg(handle != NULL, "dlopen %s: %s", plugin_path, dlerror());
     *(void **)&entry = dlsym(handle, SCHEMAREG_ENTRY_SYMBOL);
     ck_assert_msg(entry != NULL, "%s lacks %s", plugin_path, SCHEMAREG_ENTRY_SYMBOL);
-    ck_assert_msg(abi_catalog_copy(entry(), plugin_path, plugin, err, sizeof(err)) == 0,
-                  "%s", err);
+    ck_assert_msg(abi_reader_copy_plugin(entry(), plugin, err, sizeof(err)) == 0,
+                  "%s: %s", plugin_path, err);
+    plugin->path = strdup(plugin_path);
+    ck_assert_ptr_nonnull(plugin->path);
+    catalog_plugin_link(plugin);
     /* The copy no longer points into the plugin, so it may be unloaded. */
     dlclose(handle);
 }
@@ -52,7 +56,7 @@ START_TEST(plugin_passes_validation)
                   report.count);
 
     validation_report_free(&report);
-    abi_catalog_free(&plugin);
+    catalog_plugin_clear(&plugin);
 }
 END_TEST
 
@@ -82,7 +86,7 @@ START_TEST(plugin_declares_product)
     ck_assert_uint_eq(provider->seeds_count, expected_seeds);
 
     free(tables);
-    abi_catalog_free(&plugin);
+    catalog_plugin_clear(&plugin);
 }
 END_TEST
 

@@ -1,2 +1,434 @@
+/* schemareg-host command-line tests: exit codes, output, list --json. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
-int main(void) { return EXIT_SUCCESS; }
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_support.h"
+
+struct run_output {
+    int exit_code;
+    char *out;
+    char *err;
+};
+
+static char *read_memfd(int fd)
+{
+    off_t size = lseek(fd, 0, SEEK_END);
+    ck_assert_int_ge(size, 0);
+    char *text = calloc((size_t)size + 1, 1);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_int_eq(pread(fd, text, (size_t)size, 0), size);
+    return text;
+}
+
+/* Runs schemareg-host with args (NULL-terminated) and collects its output. */
+static struct run_output run_host(const char *const *args)
+{
+    const char *host = getenv("SCHEMAREG_HOST");
+    ck_assert_msg(host != NULL, "SCHEMAREG_HOST is not set; run the tests with meson test");
+
+    char *argv[32];
+    size_t argc = 0;
+    argv[argc++] = (char *)host;
+    for (size_t i = 0; args[i] != NULL && argc < 31; i++)
+        argv[argc++] = (char *)args[i];
+    argv[argc] = NULL;
+
+    int out = memfd_create("stdout", MFD_CLOEXEC);
+    int err = memfd_create("stderr", MFD_CLOEXEC);
+    ck_assert_int_ge(out, 0);
+    ck_assert_int_ge(err, 0);
+
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(out, STDOUT_FILENO);
+        dup2(err, STDERR_FILENO);
+        execv(host, argv);
+        _exit(127);
+    }
+
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status), "schemareg-host did not exit normally");
+
+    struct run_output output = {WEXITSTATUS(status), read_memfd(out), read_memfd(err)};
+    close(out);
+    close(err);
+    return output;
+}
+
+static void run_output_free(struct run_output *output)
+{
+    free(output->out);
+    free(output->err);
+}
+
+/* A command line without plugins and what it must give. */
+struct usage_case {
+    const char *args[6];
+    int exit_code;
+    const char *in_stdout;
+    const char *in_stderr;
+};
+
+static const struct usage_case usage_cases[] = {
+    {{"--version"}, 0, "schemareg-host 0.1.0 (provider ABI 1.0)\n", ""},
+    {{"--help"}, 0, "Usage: schemareg-host [options] COMMAND [options]", ""},
+    {{"-h"}, 0, "Commands:\n  list ", ""},
+    {{NULL}, 2, "", "no command given"},
+    {{"frobnicate"}, 2, "", "unknown command \"frobnicate\""},
+    {{"--bogus", "list"}, 2, "", "unknown option --bogus"},
+    {{"--plugin-dir"}, 2, "", "option --plugin-dir needs a value"},
+    {{"list", "--help"}, 0, "Usage: schemareg-host [options] list [options]", ""},
+    {{"list", "--help"}, 0, "--json", ""},
+    {{"validate", "--help"}, 0, "Usage: schemareg-host [options] validate", ""},
+    {{"provision", "--help"}, 0, "Usage: schemareg-host [options] provision", ""},
+    {{"plan", "--help"}, 0, "Usage: schemareg-host [options] plan", ""},
+    {{"status", "--help"}, 0, "Usage: schemareg-host [options] status", ""},
+    {{"provision"}, 1, "", "provision: not implemented"},
+    {{"plan"}, 1, "", "plan: not implemented"},
+    {{"status"}, 1, "", "status: not implemented"},
+    {{"list", "--log-level", "loud"}, 2, "", "invalid --log-level \"loud\""},
+    {{"list", "extra"}, 2, "", "list takes no arguments"},
+    {{"validate", "--json"}, 2, "", "validate: unknown option --json"},
+    {{"list", "--plugin-dir", ""}, 2, "", "--plugin-dir needs a directory"},
+};
+
+START_TEST(usage_outcome)
+{
+    const struct usage_case *c = &usage_cases[_i];
+    struct run_output output = run_host(c->args);
+    ck_assert_msg(output.exit_code == c->exit_code, "case %d: exit %d, expected %d; stderr: %s",
+                  _i, output.exit_code, c->exit_code, output.err);
+    ck_assert_msg(strstr(output.out, c->in_stdout) != NULL, "case %d: stdout lacks \"%s\": %s",
+                  _i, c->in_stdout, output.out);
+    ck_assert_msg(strstr(output.err, c->in_stderr) != NULL, "case %d: stderr lacks \"%s\": %s",
+                  _i, c->in_stderr, output.err);
+    run_output_free(&output);
+}
+END_TEST
+
+static char *good_dir(void)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "full.so", "full.so", 0644));
+    free(support_install(dir, "alpha.so", "alpha.so", 0644));
+    return dir;
+}
+
+START_TEST(list_text_shows_model)
+{
+    char *dir = good_dir();
+    const char *args[] = {"--plugin-dir", dir, "list", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 0);
+
+    const char *lines[] = {
+        "/full.so: fixture-full 2.3.4 (ABI 1.0)\n",
+        "  provider orders: Orders and receipts\n",
+        "    table orders: key customer_id HASH (S), order_id RANGE (S); PROVISIONED, read 5, "
+        "write 7; TTL expires_at\n",
+        "      gsi by_status: key status HASH (S), created_at RANGE (N); projection INCLUDE "
+        "(total, currency), read 3, write 4\n",
+        "    table receipts: key receipt_id HASH (B); PAY_PER_REQUEST; TTL off\n",
+        "    seeds: 2\n",
+        "  provider accounts\n",
+        "      gsi by_email: key email HASH (S); projection ALL\n",
+        "/alpha.so: alpha 1.0.0 (ABI 1.0)\n",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        ck_assert_msg(strstr(output.out, lines[i]) != NULL, "list output lacks \"%s\":\n%s",
+                      lines[i], output.out);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(common_options_after_command)
+{
+    char *dir = good_dir();
+    const char *args[] = {"validate", "--plugin-dir", dir, "-v", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 0);
+    ck_assert_str_eq(output.out, "2 plugins valid\n");
+    ck_assert_ptr_nonnull(strstr(output.err, "debug: "));
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(validate_names_each_bad_file)
+{
+    char *dir = support_make_dir();
+    const char *fixtures[] = {"junk.so", "no_note.so", "abi_major_2.so", "entry_null.so",
+                              "dup_a.so", "dup_b.so"};
+    for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++)
+        free(support_install(dir, fixtures[i], fixtures[i], 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "validate", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+
+    const char *expected[] = {
+        "/junk.so: not a shared object (not an ELF file) [load]\n",
+        "/no_note.so: not a schemareg plugin",
+        "/abi_major_2.so: built for ABI major 2",
+        "/entry_null.so: schemareg_providers() returned NULL [load]\n",
+        "/dup_b.so: duplicate service id \"shared\", already declared by ",
+        "5 problems found, 1 plugins loaded\n",
+    };
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+        ck_assert_msg(strstr(output.out, expected[i]) != NULL, "validate output lacks \"%s\":\n%s",
+                      expected[i], output.out);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(validate_reports_rule_problems)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "full.so", "full.so", 0644));
+    free(support_install(dir, "null_service_id.so", "null_service_id.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "validate", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.out, "/null_service_id.so: ") != NULL, "%s", output.out);
+    ck_assert_msg(strstr(output.out, " [service-id]\n") != NULL, "%s", output.out);
+    ck_assert_msg(strstr(output.out, "1 problems found, 2 plugins loaded\n") != NULL, "%s",
+                  output.out);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(insecure_option_warns)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "alpha.so", "alpha.so", 0666));
+
+    const char *strict[] = {"--plugin-dir", dir, "validate", NULL};
+    struct run_output output = run_host(strict);
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_ptr_nonnull(strstr(output.out, "file is world-writable"));
+    run_output_free(&output);
+
+    const char *insecure[] = {"--plugin-dir", dir, "validate", "--allow-insecure-plugins", NULL};
+    output = run_host(insecure);
+    ck_assert_int_eq(output.exit_code, 0);
+    ck_assert_ptr_nonnull(strstr(output.err, "warn: insecure plugin loading is enabled"));
+    ck_assert_ptr_nonnull(strstr(output.err, "accepted because insecure plugin loading"));
+    run_output_free(&output);
+
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(missing_directory_fails)
+{
+    char *dir = support_make_dir();
+    char *missing = support_path(dir, "absent");
+    const char *args[] = {"list", "--plugin-dir", missing, NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_ptr_nonnull(strstr(output.err, "absent: plugin directory does not exist"));
+    ck_assert_str_eq(output.out, "no plugins loaded\n");
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(missing);
+    free(dir);
+}
+END_TEST
+
+static const json_t *member(const json_t *object, const char *key)
+{
+    const json_t *value = json_object_get(object, key);
+    ck_assert_msg(value != NULL, "missing key %s", key);
+    return value;
+}
+
+static void assert_string_member(const json_t *object, const char *key, const char *expected)
+{
+    const json_t *value = member(object, key);
+    if (expected == NULL) {
+        ck_assert_msg(json_is_null(value), "%s should be null", key);
+        return;
+    }
+    ck_assert_msg(json_is_string(value), "%s should be a string", key);
+    ck_assert_str_eq(json_string_value(value), expected);
+}
+
+static void assert_integer_member(const json_t *object, const char *key, json_int_t expected)
+{
+    const json_t *value = member(object, key);
+    ck_assert_msg(json_is_integer(value), "%s should be an integer", key);
+    ck_assert_int_eq(json_integer_value(value), expected);
+}
+
+static void assert_key(const json_t *keys, size_t index, const char *name, const char *type)
+{
+    const json_t *key = json_array_get(keys, index);
+    assert_string_member(key, "attribute_name", name);
+    assert_string_member(key, "key_type", type);
+}
+
+START_TEST(list_json_parsed_back)
+{
+    char *dir = good_dir();
+    const char *args[] = {"--plugin-dir", dir, "list", "--json", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 0);
+
+    json_error_t error;
+    json_t *root = json_loads(output.out, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(root != NULL, "list --json is not JSON: %s", error.text);
+    ck_assert_uint_eq(json_array_size(member(root, "errors")), 0);
+    const json_t *plugins = member(root, "plugins");
+    ck_assert_uint_eq(json_array_size(plugins), 2);
+
+    const json_t *plugin = json_array_get(plugins, 1);
+    ck_assert_ptr_nonnull(strstr(json_string_value(member(plugin, "path")), "/full.so"));
+    assert_string_member(plugin, "plugin_name", "fixture-full");
+    assert_string_member(plugin, "plugin_version", "2.3.4");
+    assert_integer_member(plugin, "abi_major", 1);
+    assert_integer_member(plugin, "abi_minor", 0);
+
+    const json_t *providers = member(plugin, "providers");
+    ck_assert_uint_eq(json_array_size(providers), 2);
+    const json_t *orders = json_array_get(providers, 0);
+    assert_string_member(orders, "service_id", "orders");
+    assert_string_member(orders, "description", "Orders and receipts");
+
+    const json_t *tables = member(orders, "tables");
+    ck_assert_uint_eq(json_array_size(tables), 2);
+    const json_t *table = json_array_get(tables, 0);
+    assert_string_member(table, "name", "orders");
+    const json_t *attributes = member(table, "attributes");
+    ck_assert_uint_eq(json_array_size(attributes), 4);
+    assert_string_member(json_array_get(attributes, 3), "name", "created_at");
+    assert_string_member(json_array_get(attributes, 3), "type", "N");
+    ck_assert_uint_eq(json_array_size(member(table, "key_schema")), 2);
+    assert_key(member(table, "key_schema"), 0, "customer_id", "HASH");
+    assert_key(member(table, "key_schema"), 1, "order_id", "RANGE");
+    assert_string_member(table, "billing_mode", "PROVISIONED");
+    assert_integer_member(table, "read_capacity_units", 5);
+    assert_integer_member(table, "write_capacity_units", 7);
+    assert_string_member(table, "ttl_attribute", "expires_at");
+
+    const json_t *gsi = json_array_get(member(table, "gsis"), 0);
+    assert_string_member(gsi, "index_name", "by_status");
+    assert_key(member(gsi, "key_schema"), 0, "status", "HASH");
+    assert_key(member(gsi, "key_schema"), 1, "created_at", "RANGE");
+    assert_string_member(gsi, "projection_type", "INCLUDE");
+    const json_t *non_key = member(gsi, "non_key_attributes");
+    ck_assert_uint_eq(json_array_size(non_key), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(non_key, 0)), "total");
+    ck_assert_str_eq(json_string_value(json_array_get(non_key, 1)), "currency");
+    assert_integer_member(gsi, "read_capacity_units", 3);
+    assert_integer_member(gsi, "write_capacity_units", 4);
+
+    const json_t *receipts = json_array_get(tables, 1);
+    assert_string_member(receipts, "billing_mode", "PAY_PER_REQUEST");
+    assert_string_member(receipts, "ttl_attribute", NULL);
+    assert_string_member(json_array_get(member(receipts, "attributes"), 0), "type", "B");
+    ck_assert_uint_eq(json_array_size(member(receipts, "gsis")), 0);
+
+    const json_t *seeds = member(orders, "seeds");
+    ck_assert_uint_eq(json_array_size(seeds), 2);
+    const json_t *seed = json_array_get(seeds, 0);
+    assert_string_member(seed, "table", "orders");
+    assert_string_member(seed, "condition_expression",
+                         "attribute_not_exists(customer_id) OR #s = :v");
+    json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}}", "customer_id", "S", "c#1",
+                             "order_id", "S", "o#1", "total", "N", "12.50");
+    ck_assert(json_equal(item, member(seed, "item")));
+    json_decref(item);
+    ck_assert_str_eq(json_string_value(member(seed, "item_json")),
+                     "{\"customer_id\":{\"S\":\"c#1\"},\"order_id\":{\"S\":\"o#1\"},"
+                     "\"total\":{\"N\":\"12.50\"}}");
+    assert_string_member(member(seed, "expression_attribute_names"), "#s", "status");
+    assert_string_member(seed, "expression_attribute_names_json", "{\"#s\":\"status\"}");
+    assert_string_member(member(member(seed, "expression_attribute_values"), ":v"), "N", "1");
+    assert_string_member(json_array_get(seeds, 1), "expression_attribute_values", NULL);
+
+    const json_t *accounts = json_array_get(providers, 1);
+    assert_string_member(accounts, "service_id", "accounts");
+    assert_string_member(accounts, "description", NULL);
+    const json_t *by_email = json_array_get(member(json_array_get(member(accounts, "tables"), 0),
+                                                   "gsis"),
+                                            0);
+    assert_string_member(by_email, "projection_type", "ALL");
+    ck_assert_uint_eq(json_array_size(member(accounts, "seeds")), 0);
+
+    json_decref(root);
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(list_json_reports_errors)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "junk.so", "junk.so", 0644));
+    const char *args[] = {"--plugin-dir", dir, "list", "--json", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+
+    json_t *root = json_loads(output.out, 0, NULL);
+    ck_assert_ptr_nonnull(root);
+    ck_assert_uint_eq(json_array_size(member(root, "plugins")), 0);
+    const json_t *error = json_array_get(member(root, "errors"), 0);
+    ck_assert_ptr_nonnull(strstr(json_string_value(member(error, "path")), "/junk.so"));
+    assert_string_member(error, "message", "not a shared object (not an ELF file)");
+
+    json_decref(root);
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+    Suite *suite = suite_create("cli");
+    TCase *tc = tcase_create("commands");
+    tcase_add_loop_test(tc, usage_outcome, 0,
+                        (int)(sizeof(usage_cases) / sizeof(usage_cases[0])));
+    tcase_add_test(tc, list_text_shows_model);
+    tcase_add_test(tc, common_options_after_command);
+    tcase_add_test(tc, validate_names_each_bad_file);
+    tcase_add_test(tc, validate_reports_rule_problems);
+    tcase_add_test(tc, insecure_option_warns);
+    tcase_add_test(tc, missing_directory_fails);
+    tcase_add_test(tc, list_json_parsed_back);
+    tcase_add_test(tc, list_json_reports_errors);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(cli_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <schemareg/provider.h>
 
 #include "catalog.h"
@@ -274,6 +275,14 @@ static void item_bad_number(struct model *m)
 {
     m->shop_seeds[0].item_json = "{\"pk\":{\"S\":\"a\"},\"price\":{\"N\":\"9,99\"}}";
 }
+static void item_cut_character(struct model *m)
+{
+    /* Fifteen three-byte digits: the message quotes the first 40 bytes,
+     * which ends inside a character. */
+    m->shop_seeds[0].item_json = "{\"pk\":{\"S\":\"a\"},\"price\":{\"N\":"
+                                 "\"\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18"
+                                 "\uff19\uff10\uff11\uff12\uff13\uff14\uff15\"}}";
+}
 static void item_empty_set(struct model *m)
 {
     m->shop_seeds[0].item_json = "{\"pk\":{\"S\":\"a\"},\"tags\":{\"SS\":[]}}";
@@ -439,6 +448,7 @@ static const struct rule_case rule_cases[] = {
     {"item is array", item_array, "seed-item", "the JSON text must be an object", 1},
     {"item duplicate name", item_duplicate_name, "seed-item", "duplicate object key", 1},
     {"item invalid number", item_bad_number, "seed-item", "attribute price: \"9,99\" is not a number", 1},
+    {"item number cut mid character", item_cut_character, "seed-item", "attribute price: \"\xef\xbc\x91", 1},
     {"item empty set", item_empty_set, "seed-item", "attribute tags: an SS set is empty", 1},
     {"item two types", item_two_types, "seed-item", "attribute x: an AttributeValue must have exactly one type key", 1},
     {"item invalid base64", item_bad_base64, "seed-item", "attribute blob: the B value is not base64", 1},
@@ -530,6 +540,16 @@ static const struct valid_case valid_cases[] = {
     {"two gsis share a key", two_gsis_share_key},
 };
 
+/* Returns nonzero when text is valid UTF-8, as JSON output requires. */
+static int validate_utf8(const char *text)
+{
+    json_t *string = json_string(text);
+    int valid = string != NULL;
+
+    json_decref(string);
+    return valid;
+}
+
 static void print_report(const char *name, const struct validation_report *report)
 {
     for (size_t i = 0; i < report->count; i++)
@@ -559,6 +579,8 @@ START_TEST(rule_reports_problem)
                           "%s: unexpected [%s] %s", c->name, problem->rule,
                           problem->message);
         ck_assert_ptr_nonnull(problem->plugin_path);
+        ck_assert_msg(validate_utf8(problem->message), "%s: message is not valid "
+                      "UTF-8: %s", c->name, problem->message);
         ck_assert_msg(strstr(problem->message, problem->plugin_path) == problem->message,
                       "%s: message does not start with the plugin path: %s",
                       c->name, problem->message);

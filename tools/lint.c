@@ -46,7 +46,7 @@ static void print_usage(FILE *stream)
             "problems, 2 usage error.\n");
 }
 
-/* Parses options; returns -1 to go on, or an exit code. */
+/* Parses the options. Returns -1 to continue, or an exit code. */
 static int parse_options(int argc, char **argv, struct lint_options *options,
                          int *first_file)
 {
@@ -129,38 +129,45 @@ static json_t *build_json(const struct loader_result *result,
     json_t *plugins = json_array();
     json_t *problems = json_array();
     size_t total = result->errors_count + report->count;
+    int failed = plugins == NULL || problems == NULL;
 
-    for (size_t i = 0; i < result->plugins_count; i++) {
+    for (size_t i = 0; !failed && i < result->plugins_count; i++) {
         const struct catalog_plugin *plugin = &result->plugins[i];
         json_t *services = json_array();
 
-        for (size_t p = 0; p < plugin->providers_count; p++)
-            json_array_append_new(services,
-                                  string_or_null(plugin->providers[p].service_id));
-        json_array_append_new(plugins, json_pack("{s:o, s:o, s:o, s:o}",
+        for (size_t p = 0; services != NULL && p < plugin->providers_count; p++)
+            failed |= json_array_append_new(services,
+                string_or_null(plugin->providers[p].service_id)) != 0;
+        failed |= json_array_append_new(plugins, json_pack("{s:o, s:o, s:o, s:o}",
             "path", string_or_null(plugin->path),
             "plugin_name", string_or_null(plugin->plugin_name),
             "plugin_version", string_or_null(plugin->plugin_version),
-            "service_ids", services));
+            "service_ids", services)) != 0;
     }
 
-    for (size_t i = 0; i < result->errors_count; i++)
-        json_array_append_new(problems, json_pack("{s:s, s:o, s:n, s:o}",
+    for (size_t i = 0; !failed && i < result->errors_count; i++)
+        failed |= json_array_append_new(problems, json_pack("{s:s, s:o, s:n, s:o}",
             "rule", "load",
             "plugin_path", string_or_null(result->errors[i].path),
             "service_id",
-            "message", string_or_null(result->errors[i].message)));
+            "message", string_or_null(result->errors[i].message))) != 0;
 
-    for (size_t i = 0; i < report->count; i++) {
+    for (size_t i = 0; !failed && i < report->count; i++) {
         const struct validation_problem *problem = &report->items[i];
 
-        json_array_append_new(problems, json_pack("{s:s, s:o, s:o, s:o}",
+        failed |= json_array_append_new(problems, json_pack("{s:s, s:o, s:o, s:o}",
             "rule", problem->rule,
             "plugin_path", string_or_null(problem->plugin_path),
             "service_id", string_or_null(problem->service_id),
-            "message", string_or_null(problem->message)));
+            "message", string_or_null(problem->message))) != 0;
     }
 
+    /* A partial document would hide problems, so any failure drops it all. */
+    if (failed) {
+        json_decref(plugins);
+        json_decref(problems);
+        return NULL;
+    }
     return json_pack("{s:b, s:I, s:o, s:o}", "valid", total == 0,
                      "problem_count", (json_int_t)total,
                      "plugins", plugins, "problems", problems);
@@ -208,7 +215,7 @@ int main(int argc, char **argv)
     load_options.allow_insecure = options.allow_insecure;
 
     if (loader_load_files(files, files_count, &load_options, &result) != 0) {
-        log_error("could not load the plugin files");
+        log_error("loading the plugin files failed");
         exit_code = EXIT_PROBLEMS;
         goto cleanup;
     }

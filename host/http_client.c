@@ -1,0 +1,212 @@
+#include "http_client.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct http_client {
+    CURL *curl;
+    long connections;
+};
+
+/* A response body larger than this is a broken or hostile server; a
+ * DynamoDB response is at most a few megabytes (BatchGetItem: 16 MB). */
+#define HTTP_MAX_BODY (64u * 1024u * 1024u)
+
+static size_t write_body(char *data, size_t size, size_t count, void *user)
+{
+    struct http_response *response = user;
+    size_t len = size * count;
+    size_t needed = response->body_len + len + 1;
+
+    if (needed > HTTP_MAX_BODY)
+        return 0;
+    if (needed > response->body_capacity) {
+        size_t capacity = response->body_capacity > 0 ? response->body_capacity : 4096;
+        while (capacity < needed)
+            capacity *= 2;
+        char *grown = realloc(response->body, capacity);
+        if (grown == NULL)
+            return 0;
+        response->body = grown;
+        response->body_capacity = capacity;
+    }
+
+    memcpy(response->body + response->body_len, data, len);
+    response->body_len += len;
+    response->body[response->body_len] = '\0';
+    return len;
+}
+
+/* Copies the value of header line "Name: value\r\n" into out when its name
+ * is name. */
+static bool header_value(const char *line, size_t len, const char *name,
+                         char *out, size_t out_len)
+{
+    size_t name_len = strlen(name);
+
+    if (len <= name_len || line[name_len] != ':' || strncasecmp(line, name, name_len) != 0)
+        return false;
+
+    const char *value = line + name_len + 1;
+    const char *end = line + len;
+    while (value < end && isspace((unsigned char)*value))
+        value++;
+    while (end > value && isspace((unsigned char)end[-1]))
+        end--;
+
+    size_t value_len = (size_t)(end - value);
+    if (value_len >= out_len)
+        value_len = out_len - 1;
+    memcpy(out, value, value_len);
+    out[value_len] = '\0';
+    return true;
+}
+
+static size_t read_header(char *line, size_t size, size_t count, void *user)
+{
+    struct http_response *response = user;
+    size_t len = size * count;
+    char crc32_text[32];
+
+    /* A status line starts a new header block (after "100 Continue"), so
+     * the values of the previous block are cleared. */
+    if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+        response->date[0] = '\0';
+        response->has_crc32 = false;
+        response->crc32_valid = false;
+        return len;
+    }
+
+    header_value(line, len, "Date", response->date, sizeof(response->date));
+    if (header_value(line, len, "x-amz-crc32", crc32_text, sizeof(crc32_text))) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long value = strtoull(crc32_text, &end, 10);
+        response->has_crc32 = true;
+        response->crc32_valid = errno == 0 && crc32_text[0] != '\0' && *end == '\0' &&
+                                value <= UINT32_MAX;
+        response->crc32 = response->crc32_valid ? (uint32_t)value : 0;
+    }
+    return len;
+}
+
+struct http_client *http_client_new(const struct http_client_options *options,
+                                    char *err, size_t err_len)
+{
+    struct http_client *client = calloc(1, sizeof(*client));
+    if (client == NULL) {
+        snprintf(err, err_len, "out of memory creating the HTTP client");
+        return NULL;
+    }
+
+    client->curl = curl_easy_init();
+    if (client->curl == NULL) {
+        snprintf(err, err_len, "curl_easy_init failed: libcurl could not be initialized");
+        free(client);
+        return NULL;
+    }
+
+    CURL *curl = client->curl;
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options->connect_timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options->request_timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, read_header);
+    if (options->ca_bundle != NULL)
+        curl_easy_setopt(curl, CURLOPT_CAINFO, options->ca_bundle);
+    return client;
+}
+
+void http_client_free(struct http_client *client)
+{
+    if (client == NULL)
+        return;
+    curl_easy_cleanup(client->curl);
+    free(client);
+}
+
+void http_response_init(struct http_response *response)
+{
+    memset(response, 0, sizeof(*response));
+}
+
+void http_response_free(struct http_response *response)
+{
+    free(response->body);
+    http_response_init(response);
+}
+
+static void http_response_reset(struct http_response *response)
+{
+    char *body = response->body;
+    size_t capacity = response->body_capacity;
+
+    http_response_init(response);
+    response->body = body;
+    response->body_capacity = capacity;
+    if (body != NULL)
+        body[0] = '\0';
+}
+
+int http_client_post(struct http_client *client, const char *url,
+                     const struct curl_slist *headers,
+                     const void *body, size_t body_len,
+                     struct http_response *response)
+{
+    CURL *curl = client->curl;
+
+    http_response_reset(response);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, response);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, response);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, response->curl_error);
+
+    response->curl_code = curl_easy_perform(curl);
+
+    long connects = 0;
+    if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
+        client->connections += connects;
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+
+    if (response->curl_code != CURLE_OK) {
+        if (response->curl_error[0] == '\0')
+            snprintf(response->curl_error, sizeof(response->curl_error), "%s",
+                     curl_easy_strerror(response->curl_code));
+        response->status = 0;
+        return -1;
+    }
+
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
+    if (response->body == NULL) {
+        response->body = calloc(1, 1);
+        if (response->body == NULL) {
+            snprintf(response->curl_error, sizeof(response->curl_error),
+                     "out of memory reading the response");
+            response->curl_code = CURLE_OUT_OF_MEMORY;
+            return -1;
+        }
+        response->body_capacity = 1;
+    }
+    return 0;
+}
+
+long http_client_connections(const struct http_client *client)
+{
+    return client->connections;
+}

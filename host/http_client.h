@@ -1,0 +1,53 @@
+/*
+ * HTTP POST over one reused libcurl easy handle, so that calls share a
+ * kept-alive connection. TLS peer and host verification are always on.
+ */
+#ifndef SCHEMAREG_HTTP_CLIENT_H
+#define SCHEMAREG_HTTP_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+struct http_client_options {
+    long connect_timeout_ms;
+    long request_timeout_ms; /* the whole transfer, connection included */
+    const char *ca_bundle;   /* PEM file of trusted CAs, or NULL for the system's */
+};
+
+struct http_response {
+    long status;         /* 0 when no response arrived */
+    char *body;          /* NUL-terminated; owned by the response */
+    size_t body_len;
+    size_t body_capacity;
+    char date[64];       /* the Date header, or "" */
+    bool has_crc32;      /* an x-amz-crc32 header was present */
+    bool crc32_valid;    /* its value is a decimal number below 2^32 */
+    uint32_t crc32;      /* its value when crc32_valid */
+    CURLcode curl_code;  /* CURLE_OK unless the transfer failed */
+    char curl_error[CURL_ERROR_SIZE]; /* curl's reason when curl_code is set */
+};
+
+struct http_client;
+
+struct http_client *http_client_new(const struct http_client_options *options,
+                                    char *err, size_t err_len);
+void http_client_free(struct http_client *client);
+
+/* Sends a POST of body to url with headers and fills response, which is
+ * reset first. Returns 0 when an HTTP response of any status arrived, or -1
+ * when the transfer failed, with curl's reason in response->curl_error. */
+int http_client_post(struct http_client *client, const char *url,
+                     const struct curl_slist *headers,
+                     const void *body, size_t body_len,
+                     struct http_response *response);
+
+void http_response_init(struct http_response *response);
+void http_response_free(struct http_response *response);
+
+/* Number of connections opened since the client was created. */
+long http_client_connections(const struct http_client *client);
+
+#endif
