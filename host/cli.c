@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,11 @@ const char cli_common_options_help[] =
     "                            built-in plugin directory)\n"
     "  --allow-insecure-plugins  accept plugin files and directories that other\n"
     "                            users can write (development only)\n"
+    "  --plugin-timeout SECONDS  time each plugin may take to load, in seconds\n"
+    "                            (default 5, fractions allowed, at most 3600)\n"
+    "  --load-in-process         load plugins in the host process instead of one\n"
+    "                            child process each (debugging only: a crashing\n"
+    "                            plugin then stops the host)\n"
     "  --log-level LEVEL         error, warn, info (default), debug or trace\n"
     "  -v, --verbose             log one level more (repeatable)\n"
     "  -h, --help                print this help and exit\n";
@@ -20,6 +26,33 @@ const char cli_common_options_help[] =
 static const char **plugin_dirs;
 static size_t plugin_dirs_count;
 static int allow_insecure;
+static int load_in_process;
+static unsigned plugin_timeout_ms; /* 0 for the loader's default */
+
+/* Largest --plugin-timeout, in seconds. */
+#define MAX_PLUGIN_TIMEOUT_S 3600.0
+
+static int set_plugin_timeout(const char *arg)
+{
+    char *end = NULL;
+    errno = 0;
+    double seconds = strtod(arg, &end);
+    /* Written so that NaN fails the range check too. */
+    if (errno != 0 || end == arg || *end != '\0' ||
+        !(seconds > 0.0 && seconds <= MAX_PLUGIN_TIMEOUT_S)) {
+        log_error("invalid --plugin-timeout \"%s\"; give a number of seconds above 0 and at "
+                  "most 3600, such as 5 or 0.5",
+                  arg);
+        return -1;
+    }
+
+    /* Rounded up to whole milliseconds, so 0.0001 becomes 1 ms, not 0. */
+    double ms = seconds * 1000.0;
+    plugin_timeout_ms = (unsigned)ms;
+    if ((double)plugin_timeout_ms < ms)
+        plugin_timeout_ms++;
+    return 1;
+}
 
 static int add_plugin_dir(const char *dir)
 {
@@ -46,6 +79,13 @@ int cli_common_option(int opt, const char *arg)
     case CLI_OPT_ALLOW_INSECURE:
         allow_insecure = 1;
         return 1;
+
+    case CLI_OPT_LOAD_IN_PROCESS:
+        load_in_process = 1;
+        return 1;
+
+    case CLI_OPT_PLUGIN_TIMEOUT:
+        return set_plugin_timeout(arg);
 
     case CLI_OPT_LOG_LEVEL: {
         int level = log_parse_level(arg);
@@ -134,6 +174,8 @@ void cli_loader_options(struct loader_options *out)
     out->dirs = plugin_dirs;
     out->dirs_count = plugin_dirs_count;
     out->allow_insecure = allow_insecure;
+    out->mode = load_in_process ? LOADER_MODE_IN_PROCESS : LOADER_MODE_ISOLATED;
+    out->timeout_ms = plugin_timeout_ms;
 }
 
 int cli_load_plugins(struct loader_result *result)
@@ -143,10 +185,20 @@ int cli_load_plugins(struct loader_result *result)
     return loader_scan(&options, result);
 }
 
+int cli_scan_plugin_notes(struct loader_result *result)
+{
+    struct loader_options options;
+    cli_loader_options(&options);
+    options.mode = LOADER_MODE_NOTES_ONLY;
+    return loader_scan(&options, result);
+}
+
 void cli_reset(void)
 {
     free(plugin_dirs);
     plugin_dirs = NULL;
     plugin_dirs_count = 0;
     allow_insecure = 0;
+    load_in_process = 0;
+    plugin_timeout_ms = 0;
 }

@@ -21,6 +21,8 @@
 enum cli_option_id {
     CLI_OPT_PLUGIN_DIR = 0x100,
     CLI_OPT_ALLOW_INSECURE,
+    CLI_OPT_LOAD_IN_PROCESS,
+    CLI_OPT_PLUGIN_TIMEOUT,
     CLI_OPT_LOG_LEVEL,
     CLI_OPT_VERSION,
     CLI_OPT_FIRST_COMMAND_OPTION = 0x200, /* commands number their own options from here */
@@ -30,6 +32,8 @@ enum cli_option_id {
 #define CLI_COMMON_LONG_OPTIONS                                                            \
     {"plugin-dir", required_argument, NULL, CLI_OPT_PLUGIN_DIR},                           \
         {"allow-insecure-plugins", no_argument, NULL, CLI_OPT_ALLOW_INSECURE},             \
+        {"load-in-process", no_argument, NULL, CLI_OPT_LOAD_IN_PROCESS},                   \
+        {"plugin-timeout", required_argument, NULL, CLI_OPT_PLUGIN_TIMEOUT},               \
         {"log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL},                         \
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}
 
@@ -69,9 +73,15 @@ void cli_print_command_help(const struct cli_command_info *info);
  * until cli_reset(). */
 void cli_loader_options(struct loader_options *out);
 
-/* Scans the plugin directories the common options select. Returns what
- * loader_scan() returns. */
+/* Scans the plugin directories the common options select and loads every
+ * plugin as they select (isolated unless --load-in-process). Call it before
+ * reading credentials: each loader child starts as a copy of the host's
+ * memory. Returns what loader_scan() returns. */
 int cli_load_plugins(struct loader_result *result);
+
+/* Like cli_load_plugins(), but reads only the plugins' ELF notes, so no
+ * plugin code runs and no plugin has providers. */
+int cli_scan_plugin_notes(struct loader_result *result);
 
 /* Frees what the common options collected. */
 void cli_reset(void);

@@ -11,22 +11,35 @@
 #include "log.h"
 #include "schemareg/provider.h"
 
-enum { OPT_JSON = CLI_OPT_FIRST_COMMAND_OPTION };
+enum { OPT_JSON = CLI_OPT_FIRST_COMMAND_OPTION, OPT_PROVIDERS };
 
 static const struct cli_command_info info = {
     .name = "list",
     .arguments = "",
-    .summary = "Shows every loaded plugin with its providers, tables, GSIs, TTL\n"
-               "attributes and seed counts. Exits 1 when a plugin failed to load.",
-    .options = "  --json                    print the complete model as JSON (docs/MODEL.md)\n",
+    .summary = "Shows every plugin's name, version and ABI version, read from its ELF\n"
+               "note without running any plugin code. --providers and --json load\n"
+               "the plugins, each in its own process, and show what they declare.\n"
+               "Exits 1 when a plugin is rejected or failed to load.",
+    .options = "  --providers               also show each plugin's providers, tables, GSIs,\n"
+               "                            TTL attributes and seed counts\n"
+               "  --json                    print the complete model as JSON (docs/MODEL.md)\n",
+};
+
+struct list_options {
+    int json;
+    int providers;
 };
 
 static int handle_option(int opt, const char *arg, void *context)
 {
+    struct list_options *options = context;
     (void)arg;
-    if (opt != OPT_JSON)
+    if (opt == OPT_JSON)
+        options->json = 1;
+    else if (opt == OPT_PROVIDERS)
+        options->providers = 1;
+    else
         return -1;
-    *(int *)context = 1;
     return 0;
 }
 
@@ -186,12 +199,13 @@ int cmd_list(int argc, char **argv)
     static const struct option options[] = {
         CLI_COMMON_LONG_OPTIONS,
         {"json", no_argument, NULL, OPT_JSON},
+        {"providers", no_argument, NULL, OPT_PROVIDERS},
         {NULL, 0, NULL, 0},
     };
 
-    int json = 0;
+    struct list_options list = {0};
     int first_argument;
-    int status = cli_parse_command(argc, argv, &info, options, handle_option, &json,
+    int status = cli_parse_command(argc, argv, &info, options, handle_option, &list,
                                    &first_argument);
     if (status != 0)
         return status > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
@@ -201,10 +215,12 @@ int cmd_list(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
+    /* Providers need the plugins' code to run; names and versions do not. */
     struct loader_result result;
-    int scanned = cli_load_plugins(&result);
+    int scanned = list.json || list.providers ? cli_load_plugins(&result)
+                                              : cli_scan_plugin_notes(&result);
 
-    int printed = json ? print_json(&result) : (print_text(&result), 0);
+    int printed = list.json ? print_json(&result) : (print_text(&result), 0);
     for (size_t i = 0; i < result.errors_count; i++)
         log_error("%s: %s", result.errors[i].path, result.errors[i].message);
 

@@ -11,11 +11,17 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "elf_note.h"
+#include "loader_internal.h"
 #include "log.h"
-#include "plugin_load.h"
 #include "plugin_trust.h"
 
 #define ERROR_SIZE 1024
+
+/* Checked files wait for loading with their descriptors open, so they are
+ * loaded in batches of this many to stay well below RLIMIT_NOFILE (often
+ * 1024) whatever the number of plugins. */
+#define LOAD_BATCH_SIZE 128
 
 /* A file already loaded in this run, to load each device and inode once. */
 struct seen_file {
@@ -30,6 +36,8 @@ struct run {
     struct loader_result *result;
     struct seen_file *seen;
     size_t seen_count;
+    struct loader_file *files; /* checked files, loaded by finish_run() */
+    size_t files_count;
 };
 
 static void add_error(struct run *run, const char *path, const char *fmt, ...)
@@ -102,6 +110,32 @@ static const char *remember_file(struct run *run, const struct stat *st, const c
     return NULL;
 }
 
+static void load_checked_files(struct run *run);
+
+/* Queues a checked file for loading; takes ownership of fd. */
+static void add_checked_file(struct run *run, int fd, const char *path,
+                             const struct elf_note_info *note)
+{
+    if (run->files_count >= LOAD_BATCH_SIZE)
+        load_checked_files(run);
+
+    struct loader_file *files = realloc(run->files, (run->files_count + 1) * sizeof(*files));
+    char *copy = files != NULL ? strdup(path) : NULL;
+    if (files != NULL)
+        run->files = files;
+    if (copy == NULL) {
+        add_error(run, path, "out of memory");
+        close(fd);
+        return;
+    }
+
+    struct loader_file *file = &run->files[run->files_count++];
+    memset(file, 0, sizeof(*file));
+    file->fd = fd;
+    file->path = copy;
+    file->note = *note;
+}
+
 /* Applies plugin_trust_check(), or only warns under allow_insecure. */
 static int check_trust(struct run *run, const struct stat *st, const char *what,
                        const char *path)
@@ -144,13 +178,15 @@ static void load_open_file(struct run *run, int fd, const char *path)
         return;
     }
 
+    /* No code of the file runs before its note names this ABI major. */
     char reason[ERROR_SIZE];
-    struct catalog_plugin plugin;
-    if (plugin_load_fd(fd, path, &plugin, reason, sizeof(reason)) != 0) {
+    struct elf_note_info note;
+    if (elf_note_read(fd, &note, reason, sizeof(reason)) != ELF_NOTE_OK) {
         add_error(run, path, "%s", reason);
+        close(fd);
         return;
     }
-    add_plugin(run, &plugin);
+    add_checked_file(run, fd, path, &note);
 }
 
 /* Opens name inside the directory dirfd without following symlinks and
@@ -170,17 +206,32 @@ static void load_entry(struct run *run, int dirfd, const char *name, const char 
     load_open_file(run, fd, path);
 }
 
+/* Records why open() failed with open_errno on a plugin directory. */
+static void report_directory_error(struct run *run, const char *dir, int open_errno)
+{
+    /* With O_DIRECTORY, Linux reports a symbolic link as ENOTDIR. The
+     * lstat() only picks the message; open() already rejected the link. */
+    struct stat st;
+    int is_link = open_errno == ELOOP || (open_errno == ENOTDIR && lstat(dir, &st) == 0 &&
+                                          S_ISLNK(st.st_mode));
+
+    if (is_link)
+        add_error(run, dir, "plugin directory is a symbolic link, and symbolic links are not "
+                            "followed; name the directory itself");
+    else if (open_errno == ENOENT)
+        add_error(run, dir, "plugin directory does not exist; create it or pass "
+                            "--plugin-dir DIR");
+    else
+        add_error(run, dir, "cannot open plugin directory: %s", strerror(open_errno));
+}
+
 /* Opens and checks a plugin directory. Returns its descriptor, or -1 after
  * recording the reason. */
 static int open_directory(struct run *run, const char *dir)
 {
-    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dirfd < 0) {
-        if (errno == ENOENT)
-            add_error(run, dir, "plugin directory does not exist; create it or pass "
-                                "--plugin-dir DIR");
-        else
-            add_error(run, dir, "cannot open plugin directory: %s", strerror(errno));
+        report_directory_error(run, dir, errno);
         return -1;
     }
 
@@ -344,8 +395,33 @@ static void drop_duplicate_services(struct run *run)
         catalog_plugin_link(&result->plugins[i]);
 }
 
+/* Loads the checked files and moves each outcome into the result, in the
+ * order the files were found. */
+static void load_checked_files(struct run *run)
+{
+    loader_load_checked(run->files, run->files_count, run->options);
+
+    for (size_t i = 0; i < run->files_count; i++) {
+        struct loader_file *file = &run->files[i];
+        if (file->error != NULL)
+            add_error(run, file->path, "%s", file->error);
+        else if (file->plugin.path == NULL)
+            add_error(run, file->path, "out of memory");
+        else
+            add_plugin(run, &file->plugin);
+
+        catalog_plugin_clear(&file->plugin);
+        free(file->error);
+        free(file->path);
+    }
+    free(run->files);
+    run->files = NULL;
+    run->files_count = 0;
+}
+
 static void finish_run(struct run *run)
 {
+    load_checked_files(run);
     drop_duplicate_services(run);
     for (size_t i = 0; i < run->seen_count; i++)
         free(run->seen[i].path);
@@ -363,6 +439,9 @@ static void start_run(struct run *run, const struct loader_options *options,
     if (options->allow_insecure)
         log_warn("insecure plugin loading is enabled: plugin files and directories that other "
                  "users can write are accepted; use this only for development");
+    if (options->mode == LOADER_MODE_IN_PROCESS)
+        log_warn("plugins are loaded in the host process: a plugin that crashes, exits or "
+                 "hangs stops the host; use this only to debug a plugin");
 }
 
 /* Splits SCHEMAREG_PLUGIN_PATH at colons, skipping empty parts. */

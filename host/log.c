@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static enum log_level current_level = LOG_LEVEL_INFO;
 
@@ -51,4 +52,32 @@ void log_write(enum log_level level, const char *fmt, ...)
     if (len > 0 && line[len - 1] == '\n')
         line[--len] = '\0';
     fprintf(stderr, "%s\n", line);
+}
+
+static int progress_shown;
+
+void log_progress(const char *fmt, ...)
+{
+    if (current_level < LOG_LEVEL_INFO || !isatty(STDERR_FILENO))
+        return;
+
+    char line[256];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(line, sizeof(line), fmt, args);
+    va_end(args);
+
+    /* "\033[K" erases what a longer previous line left on the right. */
+    fprintf(stderr, "\r%s\033[K", line);
+    fflush(stderr);
+    progress_shown = 1;
+}
+
+void log_progress_end(void)
+{
+    if (!progress_shown)
+        return;
+    fprintf(stderr, "\r\033[K");
+    fflush(stderr);
+    progress_shown = 0;
 }

@@ -28,4 +28,12 @@ void log_write(enum log_level level, const char *fmt, ...)
 #define log_debug(...) log_write(LOG_LEVEL_DEBUG, __VA_ARGS__)
 #define log_trace(...) log_write(LOG_LEVEL_TRACE, __VA_ARGS__)
 
+/* Rewrites one status line in place on stderr ("\r" then the text), for
+ * long waits. Prints nothing unless stderr is a terminal and
+ * LOG_LEVEL_INFO is enabled. */
+void log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Clears the status line left by log_progress, if any. */
+void log_progress_end(void);
+
 #endif

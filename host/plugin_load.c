@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "abi_reader.h"
-#include "log.h"
 
 /* dlerror() text without the "/proc/self/fd/N: " prefix, which names the
  * descriptor instead of the file the caller reports. */
@@ -54,21 +53,6 @@ static schemareg_providers_fn find_entry(void *handle, char *err, size_t err_siz
     return entry;
 }
 
-/* Warns when the ELF note and the struct the entry point returned disagree. */
-static void compare_identity(const struct elf_note_info *note, const struct catalog_plugin *plugin,
-                             const char *path)
-{
-    const char *name = plugin->plugin_name != NULL ? plugin->plugin_name : "";
-    const char *version = plugin->plugin_version != NULL ? plugin->plugin_version : "";
-
-    if (strcmp(note->plugin_name, name) != 0 || strcmp(note->plugin_version, version) != 0 ||
-        note->abi_minor != plugin->abi_minor)
-        log_warn("%s: ELF note declares %s %s (ABI %u.%u) but schemareg_providers() returned "
-                 "%s %s (ABI %u.%u); rebuild the plugin from one SCHEMAREG_PLUGIN() declaration",
-                 path, note->plugin_name, note->plugin_version, note->abi_major, note->abi_minor,
-                 name, version, plugin->abi_major, plugin->abi_minor);
-}
-
 int plugin_load_fd(int fd, const char *path, struct catalog_plugin *out, char *err,
                    size_t err_size)
 {
@@ -106,10 +90,5 @@ int plugin_load_fd(int fd, const char *path, struct catalog_plugin *out, char *e
         return -1;
     }
 
-    compare_identity(&note, out, path);
-    log_debug("%s: loaded %s %s (ABI %u.%u), %zu providers", path,
-              out->plugin_name ? out->plugin_name : "(unnamed)",
-              out->plugin_version ? out->plugin_version : "", out->abi_major, out->abi_minor,
-              out->providers_count);
     return 0;
 }

@@ -89,7 +89,7 @@ step "schemareg-host validate and list"
 cp "$work/cxx.so" "$plugins/cxxnotes.so"
 "$prefix/bin/schemareg-host" --plugin-dir "$plugins" validate ||
     fail "schemareg-host validate rejected the template"
-"$prefix/bin/schemareg-host" --plugin-dir "$plugins" list >"$work/list.out" ||
+"$prefix/bin/schemareg-host" --plugin-dir "$plugins" list --providers >"$work/list.out" ||
     fail "schemareg-host list failed"
 cat "$work/list.out"
 for service in myservice cxxnotes; do

@@ -4,7 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,13 +92,22 @@ static const struct usage_case usage_cases[] = {
     {{"--plugin-dir"}, 2, "", "option --plugin-dir needs a value"},
     {{"list", "--help"}, 0, "Usage: schemareg-host [options] list [options]", ""},
     {{"list", "--help"}, 0, "--json", ""},
+    {{"list", "--help"}, 0, "--providers", ""},
+    {{"list", "--help"}, 0, "--plugin-timeout SECONDS", ""},
+    {{"list", "--plugin-timeout", "0"}, 2, "", "invalid --plugin-timeout \"0\""},
+    {{"list", "--plugin-timeout", "-1"}, 2, "", "invalid --plugin-timeout \"-1\""},
+    {{"list", "--plugin-timeout", "5s"}, 2, "", "invalid --plugin-timeout \"5s\""},
+    {{"list", "--plugin-timeout", "nan"}, 2, "", "invalid --plugin-timeout \"nan\""},
+    {{"list", "--plugin-timeout", "3601"}, 2, "", "at most 3600"},
+    {{"--plugin-timeout"}, 2, "", "option --plugin-timeout needs a value"},
     {{"validate", "--help"}, 0, "Usage: schemareg-host [options] validate", ""},
     {{"provision", "--help"}, 0, "Usage: schemareg-host [options] provision", ""},
     {{"plan", "--help"}, 0, "Usage: schemareg-host [options] plan", ""},
     {{"status", "--help"}, 0, "Usage: schemareg-host [options] status", ""},
-    {{"provision"}, 1, "", "provision: not implemented"},
-    {{"plan"}, 1, "", "plan: not implemented"},
-    {{"status"}, 1, "", "status: not implemented"},
+    {{"provision"}, 2, "", "provision: --capsule CODE is required"},
+    /* plan exits 1 on usage errors, because 2 means "changes pending". */
+    {{"plan"}, 1, "", "plan: --capsule CODE is required"},
+    {{"status"}, 2, "", "status: --capsule CODE is required"},
     {{"list", "--log-level", "loud"}, 2, "", "invalid --log-level \"loud\""},
     {{"list", "extra"}, 2, "", "list takes no arguments"},
     {{"validate", "--json"}, 2, "", "validate: unknown option --json"},
@@ -122,10 +136,43 @@ static char *good_dir(void)
     return dir;
 }
 
-START_TEST(list_text_shows_model)
+START_TEST(list_shows_identity_only)
 {
     char *dir = good_dir();
+    free(support_install(dir, "ctor_segfault.so", "ctor_segfault.so", 0644));
+    free(support_install(dir, "marker.so", "marker.so", 0644));
+    char *marker = support_path(dir, "constructor-ran");
+    setenv("SCHEMAREG_TEST_MARKER", marker, 1);
+
     const char *args[] = {"--plugin-dir", dir, "list", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_msg(output.exit_code == 0, "exit %d; stderr: %s", output.exit_code, output.err);
+
+    const char *lines[] = {
+        "/alpha.so: alpha 1.0.0 (ABI 1.0)\n",
+        "/ctor_segfault.so: ctor-segfault 1.0.0 (ABI 1.0)\n",
+        "/full.so: fixture-full 2.3.4 (ABI 1.0)\n",
+        "/marker.so: marker 1.0.0 (ABI 1.0)\n",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        ck_assert_msg(strstr(output.out, lines[i]) != NULL, "list output lacks \"%s\":\n%s",
+                      lines[i], output.out);
+    ck_assert_msg(strstr(output.out, "provider") == NULL, "list printed providers:\n%s",
+                  output.out);
+    ck_assert_msg(access(marker, F_OK) != 0, "list ran a plugin constructor");
+
+    unsetenv("SCHEMAREG_TEST_MARKER");
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(marker);
+    free(dir);
+}
+END_TEST
+
+START_TEST(list_providers_shows_model)
+{
+    char *dir = good_dir();
+    const char *args[] = {"--plugin-dir", dir, "list", "--providers", NULL};
     struct run_output output = run_host(args);
     ck_assert_int_eq(output.exit_code, 0);
 
@@ -406,13 +453,238 @@ START_TEST(list_json_reports_errors)
 }
 END_TEST
 
+START_TEST(validate_reports_crash_among_good)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_segfault.so", "ctor_segfault.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "validate", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+
+    const char *expected[] = {
+        "/ctor_segfault.so: crashed while loading: killed by signal 11 (SIGSEGV) [load]\n",
+        "1 problems found, 2 plugins loaded\n",
+    };
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+        ck_assert_msg(strstr(output.out, expected[i]) != NULL, "validate output lacks \"%s\":\n%s",
+                      expected[i], output.out);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(validate_reports_timeout)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_hang.so", "ctor_hang.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "validate", "--plugin-timeout", "0.2", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.out, "/ctor_hang.so: timed out after 0.2 s while loading") !=
+                      NULL,
+                  "%s", output.out);
+    ck_assert_msg(strstr(output.out, "1 problems found, 2 plugins loaded\n") != NULL, "%s",
+                  output.out);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+/* Finds the error of the file whose path ends with suffix. */
+static const json_t *error_for(const json_t *errors, const char *suffix)
+{
+    for (size_t i = 0; i < json_array_size(errors); i++) {
+        const char *path = json_string_value(json_object_get(json_array_get(errors, i), "path"));
+        size_t length = path != NULL ? strlen(path) : 0;
+        if (length >= strlen(suffix) && strcmp(path + length - strlen(suffix), suffix) == 0)
+            return json_array_get(errors, i);
+    }
+    ck_abort_msg("no error for %s", suffix);
+    return NULL;
+}
+
+START_TEST(list_json_reports_crashes)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_exit.so", "ctor_exit.so", 0644));
+    free(support_install(dir, "prints_stdout.so", "prints_stdout.so", 0644));
+    free(support_install(dir, "garbage_pointers.so", "garbage_pointers.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "list", "--json", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+
+    /* The plugin's greeting must not reach the host's stdout. */
+    json_error_t error;
+    json_t *root = json_loads(output.out, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(root != NULL, "list --json is not JSON (%s):\n%s", error.text, output.out);
+    ck_assert_ptr_null(strstr(output.out, "hello from a plugin\n"));
+
+    const json_t *plugins = member(root, "plugins");
+    ck_assert_uint_eq(json_array_size(plugins), 2);
+    assert_string_member(json_array_get(plugins, 0), "plugin_name", "alpha");
+    assert_string_member(json_array_get(plugins, 1), "plugin_name", "fixture-full");
+
+    const json_t *errors = member(root, "errors");
+    ck_assert_uint_eq(json_array_size(errors), 3);
+    const char *exit_message = json_string_value(member(error_for(errors, "/ctor_exit.so"),
+                                                        "message"));
+    ck_assert_ptr_nonnull(strstr(exit_message, "exited with status 0 before sending"));
+    const char *stdout_message =
+        json_string_value(member(error_for(errors, "/prints_stdout.so"), "message"));
+    ck_assert_ptr_nonnull(strstr(stdout_message, "wrote 20 bytes to stdout while loading"));
+    const char *crash_message =
+        json_string_value(member(error_for(errors, "/garbage_pointers.so"), "message"));
+    ck_assert_str_eq(crash_message, "crashed while loading: killed by signal 11 (SIGSEGV)");
+
+    json_decref(root);
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(load_in_process_option_warns)
+{
+    char *dir = good_dir();
+    const char *args[] = {"--plugin-dir", dir, "--load-in-process", "list", "--providers", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 0);
+    ck_assert_ptr_nonnull(strstr(output.out, "  provider orders: Orders and receipts\n"));
+    ck_assert_ptr_nonnull(strstr(output.err, "warn: plugins are loaded in the host process"));
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+/* A TCP socket on 127.0.0.1 that accepts nothing while the host runs. The
+ * kernel queues every connection attempt, so the test can count them after
+ * the host exits. */
+struct listener {
+    int fd;
+    char url[64];
+};
+
+static struct listener listener_start(void)
+{
+    struct listener listener;
+    listener.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    ck_assert_int_ge(listener.fd, 0);
+
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(listener.fd, (struct sockaddr *)&address, sizeof(address)), 0);
+    ck_assert_int_eq(listen(listener.fd, 16), 0);
+
+    socklen_t length = sizeof(address);
+    ck_assert_int_eq(getsockname(listener.fd, (struct sockaddr *)&address, &length), 0);
+    snprintf(listener.url, sizeof(listener.url), "http://127.0.0.1:%u",
+             (unsigned)ntohs(address.sin_port));
+    return listener;
+}
+
+/* Accepts and counts the queued connections, then closes the listener. */
+static int listener_stop(struct listener *listener)
+{
+    int count = 0;
+    int connection;
+    while ((connection = accept(listener->fd, NULL, NULL)) >= 0) {
+        close(connection);
+        count++;
+    }
+    ck_assert_int_eq(errno, EAGAIN);
+    close(listener->fd);
+    return count;
+}
+
+static void set_fake_credentials(void)
+{
+    setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    setenv("AWS_CONFIG_FILE", "/dev/null", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+}
+
+START_TEST(provision_stops_on_crash)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_segfault.so", "ctor_segfault.so", 0644));
+    set_fake_credentials();
+    struct listener listener = listener_start();
+
+    const char *args[] = {"--plugin-dir", dir, "provision", "--capsule", "acme", "--region",
+                          "us-east-1", "--endpoint-url", listener.url, NULL};
+    struct run_output output = run_host(args);
+    int connections = listener_stop(&listener);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.err, "/ctor_segfault.so: crashed while loading: killed by "
+                                     "signal 11 (SIGSEGV)") != NULL,
+                  "%s", output.err);
+    ck_assert_msg(strstr(output.err, "invalid plugins: nothing was provisioned") != NULL, "%s",
+                  output.err);
+    ck_assert_int_eq(connections, 0);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(provision_skips_crashed_plugin)
+{
+    char *dir = good_dir();
+    free(support_install(dir, "ctor_exit.so", "ctor_exit.so", 0644));
+    set_fake_credentials();
+    struct listener listener = listener_start();
+
+    /* With the listener closed, the port refuses connections, so the first
+     * request fails at once; the message shows that provision sent it. */
+    const char *args[] = {"--plugin-dir", dir, "provision", "--capsule", "acme",
+                          "--skip-invalid", "--max-attempts", "1", "--region", "us-east-1",
+                          "--endpoint-url", listener.url, NULL};
+    close(listener.fd);
+    struct run_output output = run_host(args);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.err, "/ctor_exit.so: exited with status 0 before sending") !=
+                      NULL,
+                  "%s", output.err);
+    ck_assert_msg(strstr(output.err, "invalid plugins: nothing was provisioned") == NULL, "%s",
+                  output.err);
+    ck_assert_msg(strstr(output.err, "CreateTable on state table schemareg-state failed") !=
+                      NULL,
+                  "%s", output.err);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *suite = suite_create("cli");
     TCase *tc = tcase_create("commands");
     tcase_add_loop_test(tc, usage_outcome, 0,
                         (int)(sizeof(usage_cases) / sizeof(usage_cases[0])));
-    tcase_add_test(tc, list_text_shows_model);
+    tcase_add_test(tc, list_shows_identity_only);
+    tcase_add_test(tc, list_providers_shows_model);
+    tcase_add_test(tc, validate_reports_crash_among_good);
+    tcase_add_test(tc, validate_reports_timeout);
+    tcase_add_test(tc, list_json_reports_crashes);
+    tcase_add_test(tc, load_in_process_option_warns);
+    tcase_add_test(tc, provision_stops_on_crash);
+    tcase_add_test(tc, provision_skips_crashed_plugin);
     tcase_add_test(tc, common_options_after_command);
     tcase_add_test(tc, validate_names_each_bad_file);
     tcase_add_test(tc, validate_reports_rule_problems);

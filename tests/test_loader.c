@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,30 +11,62 @@
 #include "schemareg/provider.h"
 #include "test_support.h"
 
+/* Time limit of every loader_scan() here, in milliseconds. */
+#define TEST_TIMEOUT_MS 500
+
 /* One fixture plugin alone in a directory and what loading it gives. */
 struct fixture_case {
     const char *fixture;
     const char *expected_error; /* substring of the one error, or NULL when it loads */
     const char *plugin_name;    /* when it loads */
     int constructor_may_run;
+    /* Crashes, exits, hangs or writes to the host's descriptors, so it is
+     * only loaded in a child process, never in the test process. */
+    int isolated_only;
 };
 
 static const struct fixture_case fixture_cases[] = {
-    {"full.so", NULL, "fixture-full", 1},
-    {"older_minor.so", NULL, "older-minor", 1},
-    {"newer_minor.so", NULL, "newer-minor", 1},
-    {"null_service_id.so", NULL, "null-service-id", 1},
-    {"no_entry.so", "missing schemareg_providers symbol", NULL, 1},
+    {"full.so", NULL, "fixture-full", 1, 0},
+    {"older_minor.so", NULL, "older-minor", 1, 0},
+    {"newer_minor.so", NULL, "newer-minor", 1, 0},
+    {"null_service_id.so", NULL, "null-service-id", 1, 0},
+    {"no_entry.so", "missing schemareg_providers symbol", NULL, 1, 0},
     {"abi_major_2.so",
      "built for ABI major 2 (ABI 2.0), but this host supports ABI major 1; rebuild the plugin "
      "against schemareg-provider 1.x or upgrade the host",
-     NULL, 0},
-    {"struct_major_2.so", "schemareg_providers() returned ABI major 2", NULL, 1},
-    {"entry_null.so", "schemareg_providers() returned NULL", NULL, 1},
-    {"no_note.so", "not a schemareg plugin (no .note.schemareg section", NULL, 0},
-    {"junk.so", "not a shared object (not an ELF file)", NULL, 0},
-    {"garbage_counts.so", "providers_count 3000000000 is above the limit of 256", NULL, 1},
+     NULL, 0, 0},
+    {"struct_major_2.so", "schemareg_providers() returned ABI major 2", NULL, 1, 0},
+    {"entry_null.so", "schemareg_providers() returned NULL", NULL, 1, 0},
+    {"no_note.so", "not a schemareg plugin (no .note.schemareg section", NULL, 0, 0},
+    {"junk.so", "not a shared object (not an ELF file)", NULL, 0, 0},
+    {"garbage_counts.so", "providers_count 3000000000 is above the limit of 256", NULL, 1, 0},
+    {"marker.so", NULL, "marker", 1, 0},
+    {"ctor_segfault.so", "crashed while loading: killed by signal 11 (SIGSEGV)", NULL, 1, 1},
+    {"ctor_abort.so",
+     "crashed while loading: killed by signal 6 (SIGABRT); its stderr: \"ctor-abort: giving "
+     "up\"",
+     NULL, 1, 1},
+    {"ctor_exit.so",
+     "exited with status 0 before sending its providers (a constructor or the entry point "
+     "ended the process)",
+     NULL, 1, 1},
+    {"ctor_hang.so",
+     "timed out after 0.5 s while loading and was killed; raise --plugin-timeout if the plugin "
+     "is only slow",
+     NULL, 1, 1},
+    {"ctor_spawn.so", NULL, "ctor-spawn", 1, 1},
+    {"prints_stdout.so",
+     "wrote 20 bytes to stdout while loading (\"hello from a plugin\"); a plugin must not "
+     "print",
+     NULL, 1, 1},
+    {"prints_stderr.so", NULL, "prints-stderr", 1, 1},
+    {"pipe_garbage.so", "sent malformed data to the host (not JSON: ", NULL, 1, 1},
+    {"garbage_pointers.so", "crashed while loading: killed by signal 11 (SIGSEGV)", NULL, 1, 1},
+    {"pipe_flood.so", "sent more than 67108864 bytes to the host and was killed", NULL, 1, 1},
+    {"stdout_flood.so", "timed out after 0.5 s while loading and was killed", NULL, 1, 1},
 };
+
+#define FIXTURE_CASES_COUNT (sizeof(fixture_cases) / sizeof(fixture_cases[0]))
 
 static int file_exists(const char *path)
 {
@@ -41,24 +74,39 @@ static int file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+static void scan_in_mode(const char *dir, enum loader_mode mode, struct loader_result *result)
+{
+    const char *dirs[] = {dir};
+    struct loader_options options = {.dirs = dirs, .dirs_count = 1, .mode = mode,
+                                     .timeout_ms = TEST_TIMEOUT_MS};
+    ck_assert_int_eq(loader_scan(&options, result), 0);
+}
+
 static void scan_one(const char *dir, int allow_insecure, struct loader_result *result)
 {
     const char *dirs[] = {dir};
     struct loader_options options = {.dirs = dirs, .dirs_count = 1,
-                                     .allow_insecure = allow_insecure};
+                                     .allow_insecure = allow_insecure,
+                                     .timeout_ms = TEST_TIMEOUT_MS};
     ck_assert_int_eq(loader_scan(&options, result), 0);
 }
 
+/* Each case runs isolated (_i < FIXTURE_CASES_COUNT), then in process. */
 START_TEST(fixture_outcome)
 {
-    const struct fixture_case *c = &fixture_cases[_i];
+    const struct fixture_case *c = &fixture_cases[(size_t)_i % FIXTURE_CASES_COUNT];
+    enum loader_mode mode =
+        (size_t)_i < FIXTURE_CASES_COUNT ? LOADER_MODE_ISOLATED : LOADER_MODE_IN_PROCESS;
+    if (mode == LOADER_MODE_IN_PROCESS && c->isolated_only)
+        return;
+
     char *dir = support_make_dir();
     char *path = support_install(dir, c->fixture, c->fixture, 0644);
     char *marker = support_path(dir, "constructor-ran");
     setenv("SCHEMAREG_TEST_MARKER", marker, 1);
 
     struct loader_result result;
-    scan_one(dir, 0, &result);
+    scan_in_mode(dir, mode, &result);
 
     if (c->expected_error == NULL) {
         ck_assert_uint_eq(result.errors_count, 0);
@@ -70,8 +118,8 @@ START_TEST(fixture_outcome)
         ck_assert_uint_eq(result.errors_count, 1);
         ck_assert_str_eq(result.errors[0].path, path);
         ck_assert_msg(strstr(result.errors[0].message, c->expected_error) != NULL,
-                      "%s: expected \"%s\" in \"%s\"", c->fixture, c->expected_error,
-                      result.errors[0].message);
+                      "%s (mode %d): expected \"%s\" in \"%s\"", c->fixture, (int)mode,
+                      c->expected_error, result.errors[0].message);
     }
     if (!c->constructor_may_run)
         ck_assert_msg(!file_exists(marker), "%s: plugin code ran before the note check",
@@ -474,12 +522,232 @@ START_TEST(providers_sorted_by_service_id)
 }
 END_TEST
 
+/* Returns nonzero when a line of /proc/self/maps contains text. */
+static int mapped(const char *text)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    ck_assert_ptr_nonnull(maps);
+    char line[4096];
+    int found = 0;
+    while (!found && fgets(line, sizeof(line), maps) != NULL)
+        found = strstr(line, text) != NULL;
+    fclose(maps);
+    return found;
+}
+
+START_TEST(isolated_load_maps_no_plugin_code)
+{
+    char *dir = support_make_dir();
+    char *marker = support_path(dir, "constructor-ran");
+    setenv("SCHEMAREG_TEST_MARKER", marker, 1);
+    free(support_install(dir, "marker.so", "marker.so", 0644));
+
+    struct loader_result result;
+    scan_in_mode(dir, LOADER_MODE_ISOLATED, &result);
+    ck_assert_uint_eq(result.plugins_count, 1);
+    ck_assert_uint_eq(result.plugins[0].providers_count, 1);
+    ck_assert_msg(file_exists(marker), "the constructor did not run in the child");
+    ck_assert_msg(!mapped(dir), "isolated loading mapped the plugin into the host");
+    loader_result_free(&result);
+
+    /* The same check detects an in-process load, so it can fail. */
+    scan_in_mode(dir, LOADER_MODE_IN_PROCESS, &result);
+    ck_assert_uint_eq(result.plugins_count, 1);
+    ck_assert_msg(mapped(dir), "/proc/self/maps does not show an in-process load");
+    loader_result_free(&result);
+
+    support_remove_dir(dir);
+    free(marker);
+    free(dir);
+}
+END_TEST
+
+START_TEST(notes_only_runs_no_code)
+{
+    char *dir = support_make_dir();
+    char *marker = support_path(dir, "constructor-ran");
+    setenv("SCHEMAREG_TEST_MARKER", marker, 1);
+    free(support_install(dir, "marker.so", "a_marker.so", 0644));
+    free(support_install(dir, "ctor_segfault.so", "b_ctor_segfault.so", 0644));
+    free(support_install(dir, "ctor_hang.so", "c_ctor_hang.so", 0644));
+    free(support_install(dir, "full.so", "d_full.so", 0644));
+
+    struct loader_result result;
+    scan_in_mode(dir, LOADER_MODE_NOTES_ONLY, &result);
+    ck_assert_uint_eq(result.errors_count, 0);
+    ck_assert_uint_eq(result.plugins_count, 4);
+
+    const char *names[] = {"marker", "ctor-segfault", "ctor-hang", "fixture-full"};
+    const char *versions[] = {"1.0.0", "1.0.0", "1.0.0", "2.3.4"};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_str_eq(result.plugins[i].plugin_name, names[i]);
+        ck_assert_str_eq(result.plugins[i].plugin_version, versions[i]);
+        ck_assert_uint_eq(result.plugins[i].abi_major, 1);
+        ck_assert_uint_eq(result.plugins[i].providers_count, 0);
+    }
+    ck_assert_msg(!file_exists(marker), "a constructor ran while reading notes");
+    ck_assert_msg(!mapped(dir), "reading notes mapped a plugin");
+
+    loader_result_free(&result);
+    support_remove_dir(dir);
+    free(marker);
+    free(dir);
+}
+END_TEST
+
+START_TEST(crashes_among_good_plugins)
+{
+    char *dir = support_make_dir();
+    char *alpha = support_install(dir, "alpha.so", "a_alpha.so", 0644);
+    char *segfault = support_install(dir, "ctor_segfault.so", "b_segfault.so", 0644);
+    char *beta = support_install(dir, "beta.so", "c_beta.so", 0644);
+    char *exits = support_install(dir, "ctor_exit.so", "d_exit.so", 0644);
+    char *gamma = support_install(dir, "gamma.so", "e_gamma.so", 0644);
+
+    struct loader_result result;
+    scan_in_mode(dir, LOADER_MODE_ISOLATED, &result);
+    ck_assert_uint_eq(result.plugins_count, 3);
+    ck_assert_str_eq(result.plugins[0].path, alpha);
+    ck_assert_str_eq(result.plugins[1].path, beta);
+    ck_assert_str_eq(result.plugins[2].path, gamma);
+    ck_assert_str_eq(result.plugins[2].providers[0].service_id, "gamma");
+    ck_assert_ptr_eq(result.plugins[2].providers[0].plugin, &result.plugins[2]);
+
+    ck_assert_uint_eq(result.errors_count, 2);
+    ck_assert_str_eq(result.errors[0].path, segfault);
+    ck_assert_ptr_nonnull(strstr(result.errors[0].message, "killed by signal 11 (SIGSEGV)"));
+    ck_assert_str_eq(result.errors[1].path, exits);
+    ck_assert_ptr_nonnull(strstr(result.errors[1].message, "exited with status 0"));
+
+    loader_result_free(&result);
+    support_remove_dir(dir);
+    free(alpha);
+    free(segfault);
+    free(beta);
+    free(exits);
+    free(gamma);
+    free(dir);
+}
+END_TEST
+
+/* More plugins than children run at once, every one still in order. */
+START_TEST(many_plugins_keep_order)
+{
+    char *dir = support_make_dir();
+    const char *fixtures[] = {"alpha.so", "beta.so", "gamma.so", "full.so", "ctor_abort.so"};
+    char names[5][32];
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(names[i], sizeof(names[i]), "%02zu_%s", i, fixtures[i]);
+        free(support_install(dir, fixtures[i], names[i], 0644));
+    }
+
+    const char *dirs[] = {dir};
+    struct loader_options options = {.dirs = dirs, .dirs_count = 1, .max_children = 2,
+                                     .timeout_ms = TEST_TIMEOUT_MS};
+    struct loader_result result;
+    ck_assert_int_eq(loader_scan(&options, &result), 0);
+    ck_assert_uint_eq(result.plugins_count, 4);
+    ck_assert_str_eq(result.plugins[0].plugin_name, "alpha");
+    ck_assert_str_eq(result.plugins[1].plugin_name, "beta");
+    ck_assert_str_eq(result.plugins[2].plugin_name, "gamma");
+    ck_assert_str_eq(result.plugins[3].plugin_name, "fixture-full");
+    ck_assert_uint_eq(result.plugins[3].providers_count, 2);
+    ck_assert_uint_eq(result.errors_count, 1);
+    ck_assert_ptr_nonnull(strstr(result.errors[0].path, "04_ctor_abort.so"));
+
+    loader_result_free(&result);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+/* More plugins than descriptors: checked files wait open in batches. */
+START_TEST(plugins_beyond_descriptor_limit)
+{
+    enum { PLUGINS = 300 };
+    char *dir = support_make_dir();
+    for (int i = 0; i < PLUGINS; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "p%03d.so", i);
+        free(support_install(dir, "alpha.so", name, 0644));
+    }
+    struct rlimit limit = {256, 256};
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &limit), 0);
+
+    struct loader_result result;
+    scan_in_mode(dir, LOADER_MODE_ISOLATED, &result);
+
+    /* Every copy loads; all but the first declare a duplicate service id. */
+    ck_assert_uint_eq(result.plugins_count, 1);
+    ck_assert_uint_eq(result.errors_count, PLUGINS - 1);
+    for (size_t i = 0; i < result.errors_count; i++)
+        ck_assert_msg(strstr(result.errors[i].message, "duplicate service id \"alpha\"") != NULL,
+                      "%s: %s", result.errors[i].path, result.errors[i].message);
+
+    loader_result_free(&result);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(symlinked_directory_rejected)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "alpha.so", "alpha.so", 0644));
+    char *link_path = support_path(dir, "link");
+    ck_assert_int_eq(symlink(dir, link_path), 0);
+
+    const char *dirs[] = {link_path};
+    struct loader_options options = {.dirs = dirs, .dirs_count = 1};
+    struct loader_result result;
+    ck_assert_int_eq(loader_scan(&options, &result), -1);
+    ck_assert_uint_eq(result.plugins_count, 0);
+    ck_assert_uint_eq(result.errors_count, 1);
+    ck_assert_str_eq(result.errors[0].path, link_path);
+    ck_assert_ptr_nonnull(strstr(result.errors[0].message,
+                                 "plugin directory is a symbolic link"));
+
+    loader_result_free(&result);
+    support_remove_dir(dir);
+    free(link_path);
+    free(dir);
+}
+END_TEST
+
+/* Directory modes that let others replace a plugin. */
+static const mode_t unsafe_directory_modes[] = {0777, 01777, 0757, 0775};
+
+START_TEST(writable_directory_rejected)
+{
+    mode_t mode = unsafe_directory_modes[_i];
+    char *dir = support_make_dir();
+    free(support_install(dir, "alpha.so", "alpha.so", 0644));
+    ck_assert_int_eq(chmod(dir, mode), 0);
+
+    const char *dirs[] = {dir};
+    struct loader_options options = {.dirs = dirs, .dirs_count = 1};
+    struct loader_result result;
+    ck_assert_int_eq(loader_scan(&options, &result), -1);
+    ck_assert_uint_eq(result.plugins_count, 0);
+    ck_assert_uint_eq(result.errors_count, 1);
+    ck_assert_str_eq(result.errors[0].path, dir);
+    const char *expected = (mode & S_IWOTH) != 0 ? "directory is world-writable"
+                                                 : "directory is group-writable";
+    ck_assert_msg(strstr(result.errors[0].message, expected) != NULL,
+                  "mode %04o: expected \"%s\" in \"%s\"", (unsigned)mode, expected,
+                  result.errors[0].message);
+
+    loader_result_free(&result);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *loader_suite(void)
 {
     Suite *suite = suite_create("loader");
     TCase *fixtures = tcase_create("fixtures");
-    tcase_add_loop_test(fixtures, fixture_outcome, 0,
-                        (int)(sizeof(fixture_cases) / sizeof(fixture_cases[0])));
+    tcase_add_loop_test(fixtures, fixture_outcome, 0, (int)(2 * FIXTURE_CASES_COUNT));
     tcase_add_test(fixtures, newer_minor_fields);
     tcase_add_test(fixtures, null_service_id_copied_as_null);
     suite_add_tcase(suite, fixtures);
@@ -496,11 +764,22 @@ static Suite *loader_suite(void)
     tcase_add_test(scanning, providers_sorted_by_service_id);
     suite_add_tcase(suite, scanning);
 
+    TCase *isolation = tcase_create("isolation");
+    tcase_add_test(isolation, isolated_load_maps_no_plugin_code);
+    tcase_add_test(isolation, notes_only_runs_no_code);
+    tcase_add_test(isolation, crashes_among_good_plugins);
+    tcase_add_test(isolation, many_plugins_keep_order);
+    tcase_add_test(isolation, plugins_beyond_descriptor_limit);
+    suite_add_tcase(suite, isolation);
+
     TCase *trust = tcase_create("trust");
     tcase_add_test(trust, symlink_rejected);
     tcase_add_test(trust, fifo_rejected_without_blocking);
     tcase_add_test(trust, world_writable_file_rejected);
     tcase_add_test(trust, group_writable_directory_rejected);
+    tcase_add_test(trust, symlinked_directory_rejected);
+    tcase_add_loop_test(trust, writable_directory_rejected, 0,
+                        (int)(sizeof(unsafe_directory_modes) / sizeof(unsafe_directory_modes[0])));
     tcase_add_test(trust, file_of_other_user_rejected);
     suite_add_tcase(suite, trust);
     return suite;

@@ -1,0 +1,100 @@
+/*
+ * Checkpoints: the record of completed provisioning steps, kept in a
+ * DynamoDB table of the host's own.
+ *
+ * State table (default name CHECKPOINT_DEFAULT_TABLE, PAY_PER_REQUEST):
+ *   capsule (S, HASH)   capsule code, e.g. "acme"
+ *   step    (S, RANGE)  step id:
+ *       table#{service}#{table}              table exists and is ACTIVE
+ *       gsi#{service}#{table}#{index}        index is ACTIVE (or being built)
+ *       ttl#{service}#{table}                TTL is enabled on the declared attribute
+ *       seed#{service}#{table}#{sha256}      seed written or found; sha256 of its key
+ *   status (S)        "done", or "in_progress" for an index still being built
+ *   table_name (S)    physical table the step belongs to, e.g. "acme-billing"
+ *   run_id (S)        random id of the run that wrote the record
+ *   owner (S)         "hostname:pid" of that run
+ *   recorded_at (S)   UTC time, ISO 8601
+ *   detail (S)        optional human-readable note
+ *
+ * A "done" record is written only when none exists or the existing one is
+ * "in_progress" (a conditional PutItem), so two hosts never overwrite each
+ * other's completed steps. Records are deleted only when their table is
+ * found missing, so the steps of a recreated table run again.
+ */
+#ifndef SCHEMAREG_CHECKPOINT_H
+#define SCHEMAREG_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ddb_client.h"
+
+#define CHECKPOINT_DEFAULT_TABLE "schemareg-state"
+#define CHECKPOINT_STEP_SIZE 512
+
+struct checkpoint_record {
+    char *step;
+    char *status; /* "done" or "in_progress" */
+    char *table_name;
+    char *run_id;
+    char *owner;
+    char *recorded_at;
+    char *detail; /* may be NULL */
+};
+
+/* The records of one capsule, plus what a run needs to write more. */
+struct checkpoint_store {
+    struct ddb_client *client; /* borrowed */
+    char *state_table;
+    char *capsule;
+    char run_id[33];
+    char owner[300];
+    struct checkpoint_record *records;
+    size_t records_count;
+    size_t records_capacity;
+    int table_exists; /* the state table was found (or created) */
+};
+
+/* Prepares store for capsule. Returns 0, or -1 when memory runs out. */
+int checkpoint_store_init(struct checkpoint_store *store, struct ddb_client *client,
+                          const char *state_table, const char *capsule);
+void checkpoint_store_free(struct checkpoint_store *store);
+
+/* Creates the state table unless it exists and waits until it is ACTIVE.
+ * Safe to call from several hosts at once. Returns 0 or -1 with err. */
+int checkpoint_ensure_table(struct checkpoint_store *store, int64_t timeout_ms,
+                            char *err, size_t err_len);
+
+/* Reads every record of the capsule (strongly consistent Query, all
+ * pages). A missing state table reads as no records and leaves
+ * table_exists 0. Returns 0 or -1 with err. */
+int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len);
+
+/* Returns the record for step, or NULL. */
+const struct checkpoint_record *checkpoint_find(const struct checkpoint_store *store,
+                                                const char *step);
+
+/* Returns nonzero when step is recorded as done. */
+int checkpoint_is_done(const struct checkpoint_store *store, const char *step);
+
+/*
+ * Records step as "done" (or "in_progress" when in_progress is nonzero).
+ * Returns 0 when recorded, 1 when another run had already recorded it
+ * done (the record is left as it is), or -1 with err.
+ */
+int checkpoint_record(struct checkpoint_store *store, const char *step, const char *table_name,
+                      int in_progress, const char *detail, char *err, size_t err_len);
+
+/* Deletes every record of table_name, e.g. after the table was found
+ * deleted, so its steps run again. Returns the number deleted or -1. */
+int checkpoint_discard_table(struct checkpoint_store *store, const char *table_name,
+                             char *err, size_t err_len);
+
+/* Step ids, written into out (CHECKPOINT_STEP_SIZE bytes). */
+void checkpoint_step_table(char *out, const char *service, const char *table);
+void checkpoint_step_gsi(char *out, const char *service, const char *table, const char *index);
+void checkpoint_step_ttl(char *out, const char *service, const char *table);
+void checkpoint_step_seed(char *out, const char *service, const char *table,
+                          const char *key_digest);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * The one path by which provisioning, planning and checkpoints reach
+ * DynamoDB, plus the monotonic clock and sleep they share.
+ *
+ * Test hook: when SCHEMAREG_TEST_KILL_AFTER_REQUESTS=N is set to a positive
+ * integer, the process raises SIGKILL right after the Nth call returns, so
+ * crash recovery can be tested at chosen points of a run. It does nothing
+ * when the variable is unset or empty.
+ */
+#ifndef SCHEMAREG_PROVISION_CALL_H
+#define SCHEMAREG_PROVISION_CALL_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ddb_client.h"
+
+/* Calls ddb_call() and then applies the test hook. Same contract as
+ * ddb_call(): 0 with *response owned by the caller, or -1 with error. */
+int provision_call(struct ddb_client *client, const char *operation,
+                   const json_t *request, json_t **response, struct ddb_error *error);
+
+/* Returns how many calls this process has made through provision_call. */
+long provision_call_count(void);
+
+/* Returns nonzero when error is a service error of the given type, e.g.
+ * "ResourceNotFoundException". */
+int provision_error_is(const struct ddb_error *error, const char *type);
+
+/* Formats error as "Type: message" (or curl's reason) into out. */
+void provision_error_text(const struct ddb_error *error, char *out, size_t out_len);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t provision_now_ms(void);
+
+/* Sleeps for ms milliseconds, resuming after signals. */
+void provision_sleep_ms(int64_t ms);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * Command-line parts shared by provision, plan and status: the capsule,
+ * state table and AWS options, loading and validating plugins, and the
+ * DynamoDB client.
+ */
+#ifndef SCHEMAREG_PROVISION_CLI_H
+#define SCHEMAREG_PROVISION_CLI_H
+
+#include <stddef.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "credentials.h"
+#include "ddb_client.h"
+#include "loader.h"
+
+enum provision_cli_option_id {
+    PROVISION_OPT_CAPSULE = CLI_OPT_FIRST_COMMAND_OPTION,
+    PROVISION_OPT_STATE_TABLE,
+    PROVISION_OPT_JSON,
+    PROVISION_OPT_WAIT_TIMEOUT,
+    PROVISION_OPT_MAX_ATTEMPTS,
+    PROVISION_OPT_SKIP_INVALID,
+    PROVISION_OPT_REGION,
+    PROVISION_OPT_ENDPOINT_URL,
+    PROVISION_OPT_PROFILE,
+};
+
+/* Options of every command that talks to DynamoDB. */
+#define PROVISION_CLI_LONG_OPTIONS                                                   \
+    {"capsule", required_argument, NULL, PROVISION_OPT_CAPSULE},                     \
+        {"state-table", required_argument, NULL, PROVISION_OPT_STATE_TABLE},         \
+        {"json", no_argument, NULL, PROVISION_OPT_JSON},                             \
+        {"max-attempts", required_argument, NULL, PROVISION_OPT_MAX_ATTEMPTS},       \
+        {"region", required_argument, NULL, PROVISION_OPT_REGION},                   \
+        {"endpoint-url", required_argument, NULL, PROVISION_OPT_ENDPOINT_URL},       \
+        {"profile", required_argument, NULL, PROVISION_OPT_PROFILE}
+
+/* Help lines for PROVISION_CLI_LONG_OPTIONS. */
+#define PROVISION_CLI_OPTIONS_HELP                                                        \
+    "  --capsule CODE            capsule (tenant) code: 1 to 32 characters of a-z, 0-9\n" \
+    "                            and '-'; tables are named CODE-TABLE (repeatable)\n"     \
+    "  --state-table NAME        DynamoDB table of checkpoints (default schemareg-state)\n" \
+    "  --json                    print the result as JSON on stdout\n"                  \
+    "  --max-attempts N          attempts per request, retries included (default:\n"   \
+    "                            AWS_MAX_ATTEMPTS, else 3)\n"                           \
+    "  --region REGION           AWS region (default: AWS_REGION, then the profile)\n" \
+    "  --endpoint-url URL        DynamoDB endpoint, e.g. http://127.0.0.1:8000\n"       \
+    "  --profile NAME            profile of ~/.aws/config and ~/.aws/credentials\n"
+
+struct provision_cli_args {
+    const char **capsules; /* strings belong to argv */
+    size_t capsules_count;
+    const char *state_table;
+    int json;
+    long wait_timeout_s;
+    int max_attempts; /* 0: AWS_MAX_ATTEMPTS or the client's default */
+    int skip_invalid;
+    struct aws_options aws;
+};
+
+/* Plugins that passed loading and validation, and the providers to use. */
+struct provision_cli_catalog {
+    struct loader_result loaded;
+    struct catalog_plugin *valid; /* shallow copies of loaded.plugins entries */
+    size_t valid_count;
+    const struct catalog_provider **providers; /* sorted by service id */
+    size_t providers_count;
+    json_t *skipped; /* [{"path", "reason"}] of plugins left out by --skip-invalid */
+};
+
+void provision_cli_args_init(struct provision_cli_args *args);
+void provision_cli_args_free(struct provision_cli_args *args);
+
+/* Applies one option of PROVISION_CLI_LONG_OPTIONS (and --wait-timeout,
+ * --skip-invalid). Returns 0, or -1 after logging an invalid value. */
+int provision_cli_option(struct provision_cli_args *args, int opt, const char *arg);
+
+/* Checks that at least one --capsule was given. Returns 0 or -1 (logged). */
+int provision_cli_require_capsule(const struct provision_cli_args *args, const char *command);
+
+/*
+ * Loads the plugins and validates them. Every loader error and validation
+ * problem is logged. Returns 0 when all are valid, or when skip_invalid
+ * is set (the invalid ones are left out and listed in catalog->skipped);
+ * -1 otherwise, before any request is sent.
+ */
+int provision_cli_load(const struct provision_cli_args *args, struct provision_cli_catalog *catalog);
+void provision_cli_catalog_free(struct provision_cli_catalog *catalog);
+
+/* Resolves the AWS configuration and creates the client. Returns 0, or -1
+ * after logging why. Free with provision_cli_disconnect. */
+int provision_cli_connect(const struct provision_cli_args *args, struct aws_config **config,
+                          struct ddb_client **client);
+void provision_cli_disconnect(struct aws_config *config, struct ddb_client *client);
+
+/* Prints value as indented JSON and a newline to stdout. */
+void provision_cli_print_json(const json_t *value);
+
+#endif

@@ -1,0 +1,182 @@
+#include "step_report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const outcome_names[] = {
+    [STEP_CREATED] = "created",
+    [STEP_WRITTEN] = "written",
+    [STEP_ALREADY_PRESENT] = "already_present",
+    [STEP_SKIPPED] = "skipped",
+    [STEP_IN_PROGRESS] = "in_progress",
+    [STEP_FAILED] = "failed",
+    [STEP_DRIFT] = "drift",
+    [STEP_UNDECLARED] = "undeclared",
+    [STEP_PENDING] = "pending",
+};
+
+/* Words for the human-readable line. */
+static const char *const outcome_labels[] = {
+    [STEP_CREATED] = "created",
+    [STEP_WRITTEN] = "written",
+    [STEP_ALREADY_PRESENT] = "already present",
+    [STEP_SKIPPED] = "skipped (checkpoint)",
+    [STEP_IN_PROGRESS] = "in progress",
+    [STEP_FAILED] = "FAILED",
+    [STEP_DRIFT] = "DRIFT",
+    [STEP_UNDECLARED] = "undeclared, left in place",
+    [STEP_PENDING] = "would change",
+};
+
+static const char *const kind_names[] = {
+    [STEP_KIND_TABLE] = "table",
+    [STEP_KIND_GSI] = "gsi",
+    [STEP_KIND_TTL] = "ttl",
+    [STEP_KIND_SEED] = "seed",
+};
+
+const char *step_outcome_name(enum step_outcome outcome)
+{
+    return outcome_names[outcome];
+}
+
+const char *step_kind_name(enum step_kind kind)
+{
+    return kind_names[kind];
+}
+
+void step_report_init(struct step_report *report, FILE *live)
+{
+    memset(report, 0, sizeof(*report));
+    report->live = live;
+}
+
+static void entry_free(struct step_entry *entry)
+{
+    free(entry->capsule);
+    free(entry->service);
+    free(entry->table);
+    free(entry->name);
+    free(entry->step);
+    free(entry->message);
+}
+
+void step_report_free(struct step_report *report)
+{
+    for (size_t i = 0; i < report->count; i++)
+        entry_free(&report->entries[i]);
+    free(report->entries);
+    memset(report, 0, sizeof(*report));
+}
+
+static char *dup_or_null(const char *text)
+{
+    return text ? strdup(text) : NULL;
+}
+
+static const char *outcome_label(const struct step_entry *entry)
+{
+    if (entry->kind == STEP_KIND_TTL && entry->outcome == STEP_CREATED)
+        return "enabled";
+    return outcome_labels[entry->outcome];
+}
+
+static void print_entry(const struct step_entry *entry, FILE *out)
+{
+    fprintf(out, "%-5s %s%s%s: %s", kind_names[entry->kind], entry->table,
+            entry->name ? " " : "", entry->name ? entry->name : "", outcome_label(entry));
+    if (entry->message)
+        fprintf(out, ": %s", entry->message);
+    fputc('\n', out);
+    /* Flushed per line so a run that is killed still shows its steps. */
+    fflush(out);
+}
+
+int step_report_add(struct step_report *report, enum step_kind kind, enum step_outcome outcome,
+                    const char *capsule, const char *service, const char *table,
+                    const char *name, const char *step, const char *message)
+{
+    if (report->count == report->capacity) {
+        size_t capacity = report->capacity ? report->capacity * 2 : 32;
+        struct step_entry *grown = realloc(report->entries, capacity * sizeof(*grown));
+
+        if (!grown)
+            return -1;
+        report->entries = grown;
+        report->capacity = capacity;
+    }
+
+    struct step_entry *entry = &report->entries[report->count];
+    entry->kind = kind;
+    entry->outcome = outcome;
+    entry->capsule = dup_or_null(capsule);
+    entry->service = dup_or_null(service);
+    entry->table = dup_or_null(table);
+    entry->name = dup_or_null(name);
+    entry->step = dup_or_null(step);
+    entry->message = dup_or_null(message);
+    report->count++;
+
+    if (report->live)
+        print_entry(entry, report->live);
+    return 0;
+}
+
+size_t step_report_count(const struct step_report *report, enum step_outcome outcome)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < report->count; i++)
+        count += report->entries[i].outcome == outcome;
+    return count;
+}
+
+static int is_problem(enum step_outcome outcome)
+{
+    return outcome == STEP_FAILED || outcome == STEP_DRIFT || outcome == STEP_IN_PROGRESS;
+}
+
+void step_report_print_problems(const struct step_report *report, FILE *out)
+{
+    for (size_t i = 0; i < report->count; i++) {
+        const struct step_entry *entry = &report->entries[i];
+
+        if (!is_problem(entry->outcome))
+            continue;
+        fprintf(out, "  %s %s%s%s: %s%s%s\n", entry->table, kind_names[entry->kind],
+                entry->name ? " " : "", entry->name ? entry->name : "",
+                outcome_label(entry), entry->message ? ": " : "",
+                entry->message ? entry->message : "");
+    }
+}
+
+static void set_optional(json_t *object, const char *key, const char *value)
+{
+    if (value)
+        json_object_set_new(object, key, json_string(value));
+}
+
+json_t *step_report_json(const struct step_report *report)
+{
+    json_t *counts = json_object();
+    json_t *steps = json_array();
+
+    for (size_t outcome = 0; outcome < sizeof(outcome_names) / sizeof(outcome_names[0]); outcome++)
+        json_object_set_new(counts, outcome_names[outcome],
+                            json_integer((json_int_t)step_report_count(report, outcome)));
+
+    for (size_t i = 0; i < report->count; i++) {
+        const struct step_entry *entry = &report->entries[i];
+        json_t *step = json_pack("{s:s, s:s}", "kind", kind_names[entry->kind],
+                                 "outcome", outcome_names[entry->outcome]);
+
+        set_optional(step, "capsule", entry->capsule);
+        set_optional(step, "service", entry->service);
+        set_optional(step, "table", entry->table);
+        set_optional(step, "name", entry->name);
+        set_optional(step, "step", entry->step);
+        set_optional(step, "message", entry->message);
+        json_array_append_new(steps, step);
+    }
+    return json_pack("{s:o, s:o}", "counts", counts, "steps", steps);
+}

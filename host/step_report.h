@@ -1,0 +1,73 @@
+/*
+ * The step-by-step report of a provision or plan run: each step is printed
+ * as it happens and summarized as text or JSON at the end.
+ */
+#ifndef SCHEMAREG_STEP_REPORT_H
+#define SCHEMAREG_STEP_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+enum step_kind {
+    STEP_KIND_TABLE,
+    STEP_KIND_GSI,
+    STEP_KIND_TTL,
+    STEP_KIND_SEED,
+};
+
+enum step_outcome {
+    STEP_CREATED,         /* table or index created, TTL enabled */
+    STEP_WRITTEN,         /* seed written */
+    STEP_ALREADY_PRESENT, /* found in place, nothing written */
+    STEP_SKIPPED,         /* recorded done by a checkpoint */
+    STEP_IN_PROGRESS,     /* index still being built: run again */
+    STEP_FAILED,          /* error; the message gives the reason */
+    STEP_DRIFT,           /* differs from the declaration and cannot be fixed safely */
+    STEP_UNDECLARED,      /* an undeclared index; reported, never deleted */
+    STEP_PENDING,         /* plan only: provision would change this */
+};
+
+struct step_entry {
+    enum step_kind kind;
+    enum step_outcome outcome;
+    char *capsule;
+    char *service;
+    char *table;   /* physical table name */
+    char *name;    /* index name, TTL attribute or seed key; NULL for tables */
+    char *step;    /* checkpoint step id; NULL when none */
+    char *message; /* why, for failures, drift and pending changes; may be NULL */
+};
+
+struct step_report {
+    struct step_entry *entries;
+    size_t count;
+    size_t capacity;
+    FILE *live; /* each step is printed here as it is added; NULL for none */
+};
+
+void step_report_init(struct step_report *report, FILE *live);
+void step_report_free(struct step_report *report);
+
+/* Appends a step and prints its line to report->live. name, step and
+ * message may be NULL. Returns 0, or -1 when memory runs out. */
+int step_report_add(struct step_report *report, enum step_kind kind, enum step_outcome outcome,
+                    const char *capsule, const char *service, const char *table,
+                    const char *name, const char *step, const char *message);
+
+/* Returns how many entries have outcome. */
+size_t step_report_count(const struct step_report *report, enum step_outcome outcome);
+
+/* "created", "written", "already_present", ... as used in JSON. */
+const char *step_outcome_name(enum step_outcome outcome);
+const char *step_kind_name(enum step_kind kind);
+
+/* Prints, for each table with a failed, drifted or in-progress step, one
+ * summary line per such step. */
+void step_report_print_problems(const struct step_report *report, FILE *out);
+
+/* Returns {"counts": {...}, "steps": [...]} for the whole report. */
+json_t *step_report_json(const struct step_report *report);
+
+#endif

@@ -1,0 +1,726 @@
+#!/usr/bin/python3
+"""Integration tests: the real schemareg-host against a real DynamoDB server.
+
+Usage: integration.py CASE
+
+Run it through tests/servers/ddb-server, which starts DynamoDB Local or
+dynalite and sets SCHEMAREG_TEST_ENDPOINT, SCHEMAREG_TEST_SERVER and dummy
+AWS credentials. The meson build also sets:
+
+  SCHEMAREG_HOST          path of the schemareg-host binary
+  TEST_PLUGINS_BASE       directory of the test plugins as first declared
+  TEST_PLUGINS_EXTENDED   the same plugins with one more index on users and plans
+  TEST_PLUGINS_INVALID    the billing plugin next to one that fails validation
+  TEST_PLUGINS_EXAMPLES   the example plugins of plugins/
+
+The end state is checked with an independent client: the AWS CLI
+(/usr/bin/aws) and direct requests signed here with SigV4 from the Python
+standard library. Each case prints what it checks and exits 0 on success,
+1 on failure.
+"""
+
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+ENDPOINT = os.environ.get("SCHEMAREG_TEST_ENDPOINT", "")
+SERVER = os.environ.get("SCHEMAREG_TEST_SERVER", "")
+HOST = os.environ.get("SCHEMAREG_HOST", "")
+PLUGINS_BASE = os.environ.get("TEST_PLUGINS_BASE", "")
+PLUGINS_EXTENDED = os.environ.get("TEST_PLUGINS_EXTENDED", "")
+PLUGINS_INVALID = os.environ.get("TEST_PLUGINS_INVALID", "")
+PLUGINS_EXAMPLES = os.environ.get("TEST_PLUGINS_EXAMPLES", "")
+AWS_CLI = "/usr/bin/aws"
+REGION = os.environ.get("AWS_REGION", "us-east-1")
+STATE_TABLE = "schemareg-state"
+HOST_TIMEOUT_S = 300
+
+# What the test plugins declare (tests/provision/plugins), written out by
+# hand so the host's own reading of the plugins is not what is checked.
+EXPECTED_TABLES = {
+    "invoices": {
+        "keys": [("pk", "HASH", "S"), ("sk", "RANGE", "S")],
+        "billing": "PAY_PER_REQUEST",
+        "gsis": {
+            "by-customer": {
+                "keys": [("customer", "HASH", "S"), ("issued_at", "RANGE", "N")],
+                "projection": "ALL",
+                "non_key": [],
+            },
+        },
+        "ttl": "expires_at",
+    },
+    "plans": {
+        "keys": [("plan_id", "HASH", "S")],
+        "billing": "PROVISIONED",
+        "throughput": (5, 2),
+        "gsis": {},
+        "ttl": None,
+    },
+    "users": {
+        "keys": [("user_id", "HASH", "S")],
+        "billing": "PAY_PER_REQUEST",
+        "gsis": {
+            "by-email": {
+                "keys": [("email", "HASH", "S")],
+                "projection": "KEYS_ONLY",
+                "non_key": [],
+            },
+            "by-org": {
+                "keys": [("org", "HASH", "S"), ("name", "RANGE", "S")],
+                "projection": "INCLUDE",
+                "non_key": ["role"],
+            },
+        },
+        "ttl": "purge_at",
+    },
+}
+
+EXTRA_GSIS = {
+    "users": {
+        "by-created": {
+            "keys": [("org", "HASH", "S"), ("created_at", "RANGE", "N")],
+            "projection": "ALL",
+            "non_key": [],
+        },
+    },
+    "plans": {
+        "by-label": {
+            "keys": [("label", "HASH", "S")],
+            "projection": "KEYS_ONLY",
+            "non_key": [],
+        },
+    },
+}
+
+EXPECTED_SEEDS = {
+    "plans": [
+        {"plan_id": {"S": "free"}, "price_cents": {"N": "0"}, "label": {"S": "Free"}},
+        {"plan_id": {"S": "pro"}, "price_cents": {"N": "2500"}, "label": {"S": "Pro"}},
+    ],
+    "users": [
+        {"user_id": {"S": "admin"}, "email": {"S": "admin@example.com"},
+         "org": {"S": "root"}, "name": {"S": "Administrator"}, "role": {"S": "owner"}},
+    ],
+    "invoices": [],
+}
+
+# Steps the checkpoints hold after a complete run of the base plugins.
+BASE_STEP_COUNT = 3 + 3 + 2 + 3  # tables, indexes, TTL settings, seeds
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise CheckFailed(message)
+
+
+def check_equal(actual, expected, what):
+    if actual != expected:
+        raise CheckFailed(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+# --- Independent DynamoDB client -------------------------------------------
+
+def sign_v4(body, target, now):
+    """Returns the headers of a SigV4-signed DynamoDB POST to ENDPOINT."""
+    host = ENDPOINT.split("://", 1)[1].rstrip("/")
+    amz_date = now.strftime("%Y%m%dT%H%M%SZ")
+    day = amz_date[:8]
+    payload_hash = hashlib.sha256(body).hexdigest()
+    headers = {
+        "content-type": "application/x-amz-json-1.0",
+        "host": host,
+        "x-amz-date": amz_date,
+        "x-amz-target": target,
+    }
+    signed = ";".join(sorted(headers))
+    canonical = "\n".join(["POST", "/", ""] +
+                          [f"{name}:{headers[name]}" for name in sorted(headers)] +
+                          ["", signed, payload_hash])
+    scope = f"{day}/{REGION}/dynamodb/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + os.environ["AWS_SECRET_ACCESS_KEY"]).encode()
+    for part in (day, REGION, "dynamodb", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={os.environ['AWS_ACCESS_KEY_ID']}/{scope}, "
+        f"SignedHeaders={signed}, Signature={signature}")
+    del headers["host"]
+    return headers
+
+
+def ddb(operation, request):
+    """Calls operation; returns (response, None) or (None, error type)."""
+    body = json.dumps(request).encode()
+    headers = sign_v4(body, f"DynamoDB_20120810.{operation}",
+                      datetime.datetime.now(datetime.timezone.utc))
+    http_request = urllib.request.Request(ENDPOINT, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(http_request, timeout=30) as response:
+            return json.loads(response.read() or b"{}"), None
+    except urllib.error.HTTPError as error:
+        payload = json.loads(error.read() or b"{}")
+        return None, payload.get("__type", "").rsplit("#", 1)[-1] or f"HTTP {error.code}"
+
+
+def ddb_ok(operation, request):
+    response, error = ddb(operation, request)
+    check(error is None, f"{operation} {request.get('TableName')} failed: {error}")
+    return response
+
+
+def aws_cli(*args):
+    """Runs the AWS CLI against the test endpoint and returns its JSON output."""
+    command = [AWS_CLI, "dynamodb", *args, "--endpoint-url", ENDPOINT,
+               "--region", REGION, "--output", "json"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    check(result.returncode == 0, f"{' '.join(args[:1])} failed: {result.stderr.strip()}")
+    return json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def scan_all(table):
+    items = []
+    request = {"TableName": table, "ConsistentRead": True}
+    while True:
+        response = ddb_ok("Scan", request)
+        items.extend(response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return items
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def checkpoints(capsule, state_table=STATE_TABLE):
+    """Returns {step: record} of the capsule's checkpoint records."""
+    response, error = ddb("Query", {
+        "TableName": state_table,
+        "KeyConditionExpression": "#c = :c",
+        "ExpressionAttributeNames": {"#c": "capsule"},
+        "ExpressionAttributeValues": {":c": {"S": capsule}},
+        "ConsistentRead": True,
+    })
+    if error == "ResourceNotFoundException":
+        return {}
+    check(error is None, f"Query {state_table} failed: {error}")
+    return {item["step"]["S"]: item for item in response["Items"]}
+
+
+def table_names():
+    names = []
+    request = {}
+    while True:
+        response = ddb_ok("ListTables", request)
+        names.extend(response.get("TableNames", []))
+        if "LastEvaluatedTableName" not in response:
+            return names
+        request["ExclusiveStartTableName"] = response["LastEvaluatedTableName"]
+
+
+# --- Running the host ---------------------------------------------------------
+
+class Run:
+    def __init__(self, returncode, stdout, stderr, elapsed):
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.elapsed = elapsed
+
+    def summary(self):
+        try:
+            return json.loads(self.stdout)
+        except json.JSONDecodeError as error:
+            raise CheckFailed(f"stdout is not JSON ({error}): {self.stdout[:500]}")
+
+    def steps(self):
+        return [step for capsule in self.summary()["capsules"] for step in capsule["steps"]]
+
+    def count(self, outcome):
+        return sum(1 for step in self.steps() if step["outcome"] == outcome)
+
+
+def host(command, *args, plugins=None, env_extra=None):
+    argv = [HOST, command, *args]
+    if command != "list":
+        argv += ["--endpoint-url", ENDPOINT, "--region", REGION]
+    env = dict(os.environ)
+    env["SCHEMAREG_PLUGIN_PATH"] = plugins or PLUGINS_BASE
+    env.update(env_extra or {})
+    started = time.monotonic()
+    result = subprocess.run(argv, capture_output=True, text=True, env=env,
+                            timeout=HOST_TIMEOUT_S)
+    run = Run(result.returncode, result.stdout, result.stderr, time.monotonic() - started)
+    print(f"$ {' '.join(argv[1:])} -> exit {run.returncode} in {run.elapsed:.1f}s")
+    return run
+
+
+def provision(capsules, *args, wait_timeout=60, plugins=None, env_extra=None):
+    capsule_args = [arg for capsule in capsules for arg in ("--capsule", capsule)]
+    return host("provision", *capsule_args, "--json", "--wait-timeout", str(wait_timeout),
+                *args, plugins=plugins, env_extra=env_extra)
+
+
+def check_exit(run, expected, what):
+    if run.returncode != expected:
+        raise CheckFailed(f"{what}: exit {run.returncode}, expected {expected}\n"
+                          f"stdout:\n{run.stdout[-3000:]}\nstderr:\n{run.stderr[-3000:]}")
+
+
+# --- End-state checks -----------------------------------------------------------
+
+def check_table_cli(capsule, bare, expected, gsis):
+    """Checks one table field by field with the AWS CLI."""
+    name = f"{capsule}-{bare}"
+    table = aws_cli("describe-table", "--table-name", name)["Table"]
+    definitions = {d["AttributeName"]: d["AttributeType"] for d in table["AttributeDefinitions"]}
+
+    check_equal(table["TableStatus"], "ACTIVE", f"{name} status")
+    check_equal([(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]],
+                [(n, role) for n, role, _ in expected["keys"]], f"{name} key schema")
+    for attribute, _, attribute_type in expected["keys"]:
+        check_equal(definitions.get(attribute), attribute_type, f"{name} type of {attribute}")
+
+    billing = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
+    check_equal(billing, expected["billing"], f"{name} billing mode")
+    if expected["billing"] == "PROVISIONED":
+        throughput = table["ProvisionedThroughput"]
+        check_equal((throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]),
+                    expected["throughput"], f"{name} provisioned throughput")
+
+    described = {g["IndexName"]: g for g in table.get("GlobalSecondaryIndexes", [])}
+    check_equal(sorted(described), sorted(gsis), f"{name} index names")
+    for index_name, index in gsis.items():
+        actual = described[index_name]
+        check_equal(actual["IndexStatus"], "ACTIVE", f"{name} {index_name} status")
+        check_equal([(k["AttributeName"], k["KeyType"]) for k in actual["KeySchema"]],
+                    [(n, role) for n, role, _ in index["keys"]], f"{name} {index_name} keys")
+        for attribute, _, attribute_type in index["keys"]:
+            check_equal(definitions.get(attribute), attribute_type,
+                        f"{name} type of index key {attribute}")
+        check_equal(actual["Projection"]["ProjectionType"], index["projection"],
+                    f"{name} {index_name} projection")
+        check_equal(sorted(actual["Projection"].get("NonKeyAttributes", [])),
+                    index["non_key"], f"{name} {index_name} projected attributes")
+
+    if expected["ttl"]:
+        ttl = aws_cli("describe-time-to-live", "--table-name", name)["TimeToLiveDescription"]
+        check(ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"),
+              f"{name} TTL status is {ttl.get('TimeToLiveStatus')}")
+        check_equal(ttl.get("AttributeName"), expected["ttl"], f"{name} TTL attribute")
+
+    items = aws_cli("scan", "--table-name", name, "--consistent-read")["Items"]
+    key_names = [n for n, _, _ in expected["keys"]]
+    sort_key = lambda item: json.dumps([item[k] for k in key_names])
+    check_equal(normalize_item(sorted(items, key=sort_key)),
+                normalize_item(sorted(EXPECTED_SEEDS[bare], key=sort_key)), f"{name} items")
+
+
+def check_capsule_cli(capsule, extra_gsi=False, ttl=True):
+    for bare, expected in EXPECTED_TABLES.items():
+        if not ttl:
+            expected = dict(expected, ttl=None)
+        gsis = dict(expected["gsis"])
+        if extra_gsi:
+            gsis.update(EXTRA_GSIS.get(bare, {}))
+        check_table_cli(capsule, bare, expected, gsis)
+    print(f"capsule {capsule}: every table, key, index, TTL and seed checked with the AWS CLI")
+
+
+def snapshot(capsule):
+    """Returns the capsule's tables, indexes, TTL and items, with the capsule
+    prefix removed, so two capsules can be compared."""
+    state = {}
+    prefix = f"{capsule}-"
+    for name in sorted(n for n in table_names() if n.startswith(prefix)):
+        table = ddb_ok("DescribeTable", {"TableName": name})["Table"]
+        ttl, error = ddb("DescribeTimeToLive", {"TableName": name})
+        state[name[len(prefix):]] = {
+            "status": table["TableStatus"],
+            "keys": table["KeySchema"],
+            "definitions": sorted(table["AttributeDefinitions"],
+                                  key=lambda d: d["AttributeName"]),
+            "gsis": sorted(((g["IndexName"], g["IndexStatus"], json.dumps(g["KeySchema"]),
+                             json.dumps(g["Projection"], sort_keys=True))
+                            for g in table.get("GlobalSecondaryIndexes", []))),
+            "ttl": (ttl or {}).get("TimeToLiveDescription", error),
+            "items": sorted(json.dumps(i, sort_keys=True) for i in scan_all(name)),
+        }
+    return state
+
+
+def normalize_item(value):
+    """Sorts string, number and binary sets, whose order DynamoDB does not keep."""
+    if isinstance(value, dict):
+        return {key: sorted(inner) if key in ("SS", "NS", "BS") else normalize_item(inner)
+                for key, inner in value.items()}
+    if isinstance(value, list):
+        return [normalize_item(inner) for inner in value]
+    return value
+
+
+def declared_examples():
+    """Returns what the example plugins declare, as `schemareg-host list --json`
+    reads it: a list of (table declaration, seed items) per table."""
+    listing = host("list", "--json", plugins=PLUGINS_EXAMPLES)
+    check_exit(listing, 0, "list the example plugins")
+    tables = []
+    for plugin in json.loads(listing.stdout)["plugins"]:
+        for provider in plugin["providers"]:
+            for table in provider["tables"]:
+                seeds = [json.loads(seed["item_json"]) for seed in provider.get("seeds", [])
+                         if seed["table"] == table["name"]]
+                tables.append((table, seeds))
+    return tables
+
+
+def check_declared_table_cli(capsule, table, seeds):
+    """Checks one declared table of the model field by field with the AWS CLI."""
+    name = f"{capsule}-{table['name']}"
+    types = {a["name"]: a["type"] for a in table["attributes"]}
+    expected = {
+        "keys": [(k["attribute_name"], k["key_type"], types[k["attribute_name"]])
+                 for k in table["key_schema"]],
+        "billing": table["billing_mode"],
+        "throughput": (table["read_capacity_units"], table["write_capacity_units"]),
+        "ttl": table["ttl_attribute"],
+    }
+    gsis = {
+        g["index_name"]: {
+            "keys": [(k["attribute_name"], k["key_type"], types[k["attribute_name"]])
+                     for k in g["key_schema"]],
+            "projection": g["projection_type"],
+            "non_key": sorted(g["non_key_attributes"]),
+        }
+        for g in table["gsis"]
+    }
+    EXPECTED_SEEDS[table["name"]] = seeds
+    check_table_cli(capsule, table["name"], expected, gsis)
+
+
+# --- Cases ------------------------------------------------------------------------
+
+def case_end_state():
+    run = provision(["acme"])
+    check_exit(run, 0, "provision acme")
+    check_equal(run.count("failed"), 0, "failed steps")
+    check_equal(run.count("created"), 3 + 3 + 2, "tables, indexes and TTL settings created")
+    check_equal(run.count("written"), 3, "seeds written")
+    check_capsule_cli("acme")
+
+    records = checkpoints("acme")
+    check_equal(len(records), BASE_STEP_COUNT, "checkpoint records")
+    check(all(r["status"]["S"] == "done" for r in records.values()), "every record is done")
+    check_equal(sorted(s for s in records if s.startswith("table#")),
+                ["table#accounts#users", "table#billing#invoices", "table#billing#plans"],
+                "table steps")
+
+
+def case_examples_end_state():
+    declared = declared_examples()
+    check(len(declared) >= 3, f"the example plugins declare only {len(declared)} tables")
+
+    run = provision(["acme"], plugins=PLUGINS_EXAMPLES)
+    check_exit(run, 0, "provision the example plugins into acme")
+    for table, seeds in declared:
+        check_declared_table_cli("acme", table, seeds)
+    print(f"capsule acme: {len(declared)} example tables checked with the AWS CLI")
+
+    again = provision(["acme"], plugins=PLUGINS_EXAMPLES)
+    check_exit(again, 0, "second provision of the example plugins")
+    for outcome in ("created", "written", "failed"):
+        check_equal(again.count(outcome), 0, f"second run steps {outcome}")
+
+
+def case_second_run_writes_nothing():
+    check_exit(provision(["acme"]), 0, "first provision")
+    before = snapshot("acme")
+    records_before = checkpoints("acme")
+
+    run = provision(["acme"])
+    check_exit(run, 0, "second provision")
+    for outcome in ("created", "written", "failed"):
+        check_equal(run.count(outcome), 0, f"second run steps {outcome}")
+    check_equal(run.count("skipped"), BASE_STEP_COUNT, "second run steps skipped")
+    check_equal(snapshot("acme"), before, "end state after the second run")
+    check_equal(checkpoints("acme"), records_before, "checkpoint records after the second run")
+
+    plan = host("plan", "--capsule", "acme", "--json")
+    check_exit(plan, 0, "plan after provision")
+
+
+def case_user_edit_kept():
+    check_exit(provision(["acme"]), 0, "first provision")
+    aws_cli("update-item", "--table-name", "acme-plans",
+            "--key", json.dumps({"plan_id": {"S": "pro"}}),
+            "--update-expression", "SET label = :l, price_cents = :p",
+            "--expression-attribute-values",
+            json.dumps({":l": {"S": "Pro (edited)"}, ":p": {"N": "1999"}}))
+
+    run = provision(["acme"])
+    check_exit(run, 0, "provision after the edit")
+    # A new state table has no checkpoints, so every seed is written again
+    # with its condition, which must keep the edited item.
+    run = provision(["acme"], "--state-table", "schemareg-state-fresh")
+    check_exit(run, 0, "provision with an empty state table")
+    check_equal(run.count("written"), 0, "seeds written over existing items")
+    check_equal(run.count("already_present") >= 3, True, "seeds found already present")
+
+    item = aws_cli("get-item", "--table-name", "acme-plans", "--consistent-read",
+                   "--key", json.dumps({"plan_id": {"S": "pro"}}))["Item"]
+    check_equal(item["label"], {"S": "Pro (edited)"}, "edited label")
+    check_equal(item["price_cents"], {"N": "1999"}, "edited price")
+    print("the edited seed kept the user's values")
+
+
+def case_two_capsules():
+    run = provision(["acme", "beta"])
+    check_exit(run, 0, "provision acme and beta")
+    check_capsule_cli("acme")
+    check_capsule_cli("beta")
+    check_equal(snapshot("acme"), snapshot("beta"), "acme and beta end states")
+    check_equal(len(checkpoints("acme")), BASE_STEP_COUNT, "acme checkpoint records")
+    check_equal(len(checkpoints("beta")), BASE_STEP_COUNT, "beta checkpoint records")
+    check(all(r["table_name"]["S"].startswith("beta-") for r in checkpoints("beta").values()),
+          "beta's records name only beta tables")
+
+    aws_cli("update-item", "--table-name", "beta-plans",
+            "--key", json.dumps({"plan_id": {"S": "free"}}),
+            "--update-expression", "SET label = :l",
+            "--expression-attribute-values", json.dumps({":l": {"S": "beta only"}}))
+    item = aws_cli("get-item", "--table-name", "acme-plans", "--consistent-read",
+                   "--key", json.dumps({"plan_id": {"S": "free"}}))["Item"]
+    check_equal(item["label"], {"S": "Free"}, "acme seed after editing beta")
+
+
+def case_sigkill_resume():
+    reference = provision(["ref"])
+    check_exit(reference, 0, "reference provision")
+    total = reference.summary()["requests"]
+    expected_state = snapshot("ref")
+    expected_steps = sorted(checkpoints("ref"))
+    check(total >= 12, f"the reference run made only {total} requests")
+
+    # A dozen kill points spread over the whole run, first and last included.
+    points = sorted({1 + (total - 1) * i // 11 for i in range(12)})
+    print(f"reference run: {total} requests; killing after {points}")
+    for point in points:
+        capsule = f"kill{point}"
+        killed = provision([capsule], env_extra={
+            "SCHEMAREG_TEST_KILL_AFTER_REQUESTS": str(point)})
+        check_exit(killed, -signal.SIGKILL, f"run killed after request {point}")
+        before = checkpoints(capsule)
+
+        rerun = provision([capsule])
+        check_exit(rerun, 0, f"re-run after the kill at request {point}")
+        check_equal(snapshot(capsule), expected_state, f"end state after the kill at {point}")
+        after = checkpoints(capsule)
+        check_equal(sorted(after), expected_steps, f"checkpoint steps after the kill at {point}")
+
+        # No step that a checkpoint recorded done is done or recorded again.
+        by_step = {s["step"]: s for s in rerun.steps() if "step" in s}
+        for step, record in before.items():
+            if record["status"]["S"] != "done":
+                continue
+            check_equal(after[step], record, f"record {step} after the re-run (kill at {point})")
+            if step in by_step:
+                check_equal(by_step[step]["outcome"], "skipped",
+                            f"re-run outcome of {step} recorded before (kill at {point})")
+        print(f"kill after request {point}: {len(before)} step(s) recorded before the kill; "
+              f"re-run converged")
+
+
+def case_drift_reported():
+    aws_cli("create-table", "--table-name", "acme-plans",
+            "--attribute-definitions", "AttributeName=id,AttributeType=N",
+            "--key-schema", "AttributeName=id,KeyType=HASH",
+            "--billing-mode", "PAY_PER_REQUEST")
+    run = provision(["acme"])
+    check_exit(run, 1, "provision with a drifted table")
+    drift = [s for s in run.steps() if s["outcome"] == "drift"]
+    check_equal([s["table"] for s in drift], ["acme-plans"], "drifted tables")
+    check("plan_id" in drift[0]["message"] and "id (N)" in drift[0]["message"],
+          f"drift message names both key schemas: {drift[0]['message']}")
+
+    table = aws_cli("describe-table", "--table-name", "acme-plans")["Table"]
+    check_equal(table["KeySchema"], [{"AttributeName": "id", "KeyType": "HASH"}],
+                "drifted table left as it was")
+    check_table_cli("acme", "users", EXPECTED_TABLES["users"], EXPECTED_TABLES["users"]["gsis"])
+
+    human = host("provision", "--capsule", "acme")
+    check_exit(human, 1, "provision without --json")
+    check("acme-plans" in human.stdout and "drift" in human.stdout.lower(),
+          f"human output names the drifted table:\n{human.stdout}")
+
+    plan = host("plan", "--capsule", "acme")
+    check_exit(plan, 1, "plan with a drifted table")
+
+
+def case_missing_gsi_added():
+    check_exit(provision(["acme"]), 0, "provision with the base plugins")
+    plan = host("plan", "--capsule", "acme", "--json", plugins=PLUGINS_EXTENDED)
+    check_exit(plan, 2, "plan with a new index declared")
+
+    run = provision(["acme"], plugins=PLUGINS_EXTENDED)
+    check_exit(run, 0, "provision with the extended plugins")
+    created = [(s["table"], s["name"]) for s in run.steps()
+               if s["kind"] == "gsi" and s["outcome"] == "created"]
+    check_equal(created, [("acme-users", "by-created"), ("acme-plans", "by-label")],
+                "indexes created")
+    check_capsule_cli("acme", extra_gsi=True)
+    records = checkpoints("acme")
+    for step in ("gsi#accounts#users#by-created", "gsi#billing#plans#by-label"):
+        check_equal(records[step]["status"]["S"], "done", f"checkpoint {step}")
+
+
+def case_index_build_in_progress():
+    check_exit(provision(["acme"]), 0, "provision with the base plugins")
+
+    # DynamoDB Local with -delayTransientStatuses keeps a new index CREATING
+    # for several seconds, longer than this wait.
+    run = provision(["acme"], wait_timeout=2, plugins=PLUGINS_EXTENDED)
+    check_exit(run, 3, "provision that times out on an index build")
+    building = [(s["table"], s["name"]) for s in run.steps() if s["outcome"] == "in_progress"]
+    check_equal(building, [("acme-users", "by-created"), ("acme-plans", "by-label")],
+                "indexes in progress")
+    records = checkpoints("acme")
+    for step in ("gsi#accounts#users#by-created", "gsi#billing#plans#by-label"):
+        check_equal(records[step]["status"]["S"], "in_progress", f"checkpoint {step}")
+    check_equal(run.count("failed"), 0, "failed steps while the index is built")
+
+    run = provision(["acme"], wait_timeout=120, plugins=PLUGINS_EXTENDED)
+    check_exit(run, 0, "provision run again after the index build")
+    check_capsule_cli("acme", extra_gsi=True)
+    records = checkpoints("acme")
+    for step in ("gsi#accounts#users#by-created", "gsi#billing#plans#by-label"):
+        check_equal(records[step]["status"]["S"], "done", f"checkpoint {step}")
+
+
+def case_deleted_table_recreated():
+    check_exit(provision(["acme"]), 0, "first provision")
+    ddb_ok("DeleteTable", {"TableName": "acme-plans"})
+    for _ in range(100):
+        if "acme-plans" not in table_names():
+            break
+        time.sleep(0.2)
+
+    run = provision(["acme"])
+    check_exit(run, 0, "provision after deleting a table")
+    table_steps = [s for s in run.steps() if s["table"] == "acme-plans"]
+    check_equal([(s["kind"], s["outcome"]) for s in table_steps],
+                [("table", "created"), ("seed", "written"), ("seed", "written")],
+                "steps of the deleted table")
+    check_capsule_cli("acme")
+
+
+def case_invalid_plugin_stops():
+    run = provision(["acme"], plugins=PLUGINS_INVALID)
+    check_exit(run, 1, "provision with an invalid plugin")
+    check_equal(table_names(), [], "tables after a refused run")
+
+    run = provision(["acme"], "--skip-invalid", plugins=PLUGINS_INVALID)
+    check_exit(run, 0, "provision --skip-invalid")
+    check_equal(sorted(table_names()), ["acme-invoices", "acme-plans", STATE_TABLE],
+                "tables of the valid plugin")
+
+
+def case_plan_and_status():
+    plan = host("plan", "--capsule", "acme", "--json")
+    check_exit(plan, 2, "plan before provision")
+    pending = [s for c in plan.summary()["capsules"] for s in c["steps"]
+               if s["outcome"] == "pending"]
+    check_equal(len(pending), 3 + 2 + 3, "pending tables, TTL settings and seeds")
+    check_equal(table_names(), [], "tables after plan (plan writes nothing)")
+
+    check_exit(provision(["acme"]), 0, "provision")
+    status = host("status", "--capsule", "acme", "--json")
+    check_exit(status, 0, "status")
+    records = json.loads(status.stdout)["records"]
+    check_equal(len(records), BASE_STEP_COUNT, "status records")
+    check(all(r["status"] == "done" for r in records), "status shows every step done")
+    human = host("status", "--capsule", "acme")
+    check("seed#billing#plans#" in human.stdout, f"status lists seed steps:\n{human.stdout}")
+
+
+def case_dynalite_no_ttl_api():
+    run = provision(["acme"])
+    check_exit(run, 1, "provision on dynalite")
+    ttl = [s for s in run.steps() if s["kind"] == "ttl"]
+    check_equal(sorted(s["table"] for s in ttl), ["acme-invoices", "acme-users"], "TTL steps")
+    for step in ttl:
+        check_equal(step["outcome"], "failed", f"TTL outcome on {step['table']}")
+        check("no TTL API" in step["message"], f"TTL message: {step['message']}")
+    check_equal(run.count("written"), 3, "seeds written on dynalite")
+    check_capsule_cli("acme", ttl=False)
+    human = host("provision", "--capsule", "acme")
+    check("no TTL API" in human.stdout + human.stderr, "human output explains the TTL failure")
+
+
+def case_dynalite_index_no_progress():
+    run = provision(["acme"])
+    check_equal(run.count("written"), 3, "seeds written on dynalite")
+    wait_timeout = 8
+    run = provision(["acme"], wait_timeout=wait_timeout, plugins=PLUGINS_EXTENDED)
+    check_exit(run, 1, "provision adding an index on dynalite")
+    failed = {s["name"]: s["message"] for s in run.steps()
+              if s["kind"] == "gsi" and s["outcome"] == "failed"}
+    # dynalite 4 rejects an index without ProvisionedThroughput on an on-demand
+    # table, and accepts one on a PROVISIONED table but never builds it.
+    check_equal(sorted(failed), ["by-created", "by-label"], "failed indexes")
+    check("ValidationException" in failed["by-created"],
+          f"by-created message: {failed['by-created']}")
+    check("no progress" in failed["by-label"], f"by-label message: {failed['by-label']}")
+    check(run.elapsed < wait_timeout + 20, f"run took {run.elapsed:.1f}s")
+
+
+CASES = {
+    "end-state": case_end_state,
+    "end-state-delayed": case_end_state,
+    "examples-end-state": case_examples_end_state,
+    "examples-end-state-delayed": case_examples_end_state,
+    "second-run-writes-nothing": case_second_run_writes_nothing,
+    "user-edit-kept": case_user_edit_kept,
+    "two-capsules": case_two_capsules,
+    "sigkill-resume": case_sigkill_resume,
+    "drift-reported": case_drift_reported,
+    "missing-gsi-added": case_missing_gsi_added,
+    "index-build-in-progress": case_index_build_in_progress,
+    "deleted-table-recreated": case_deleted_table_recreated,
+    "invalid-plugin-stops": case_invalid_plugin_stops,
+    "plan-and-status": case_plan_and_status,
+    "dynalite-no-ttl-api": case_dynalite_no_ttl_api,
+    "dynalite-index-no-progress": case_dynalite_index_no_progress,
+}
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
+        print(f"usage: {sys.argv[0]} CASE\ncases: {', '.join(CASES)}", file=sys.stderr)
+        return 2
+    for name, value in (("SCHEMAREG_TEST_ENDPOINT", ENDPOINT), ("SCHEMAREG_HOST", HOST),
+                        ("TEST_PLUGINS_BASE", PLUGINS_BASE)):
+        if not value:
+            print(f"{name} is not set: run this through tests/servers/ddb-server and meson",
+                  file=sys.stderr)
+            return 2
+    try:
+        CASES[sys.argv[1]]()
+    except CheckFailed as failure:
+        print(f"FAIL {sys.argv[1]} on {SERVER}: {failure}", file=sys.stderr)
+        return 1
+    print(f"PASS {sys.argv[1]} on {SERVER}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
