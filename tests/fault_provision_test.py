@@ -11,9 +11,11 @@ end state equals the one of a clean run.
    items and checkpoint records must equal those of "clean". The faults
    injected per kind are printed; a run that ends in the clean state has
    survived every one of them.
-3. A run at 100% faults must give up before its deadline with a non-zero
-   exit and name every table in its error output; a clean run of the same
-   capsule afterwards must complete and reach the clean end state.
+3. Runs at 100% faults must give up before their deadline with a non-zero
+   exit: with every request failing, the error names the state table; with
+   every request but those on the state table failing, the errors name
+   every table. A clean run of the same capsule afterwards must complete
+   and reach the clean end state.
 
 The end state is read with /usr/bin/aws against DynamoDB Local directly,
 with dummy credentials. The test exits 77 (skipped) when DynamoDB Local
@@ -213,12 +215,13 @@ class Host:
 
 
 class Proxy:
-    def __init__(self, upstream_port, rate, seed, kinds, delay_ms):
+    def __init__(self, upstream_port, rate, seed, kinds, delay_ms, pass_tables=()):
         self.stats_path = tempfile.mktemp(prefix="fault-provision-stats-", suffix=".json")
+        pass_options = [option for table in pass_tables for option in ("--pass-table", table)]
         self.process = subprocess.Popen(
             [PYTHON, PROXY, "--upstream", str(upstream_port), "--rate", str(rate),
              "--seed", str(seed), "--kinds", kinds, "--delay-ms", str(delay_ms),
-             "--stats", self.stats_path],
+             "--stats", self.stats_path, *pass_options],
             stdout=subprocess.PIPE, text=True)
         self.endpoint = f"http://127.0.0.1:{int(self.process.stdout.readline())}"
 
@@ -283,28 +286,50 @@ def fault_runs(host, upstream, clean, seeds, rate, kinds):
     return failures
 
 
-def doomed_run(host, upstream, clean, kinds):
-    """Runs provision at 100% faults, then a clean run of the same capsule."""
-    failures = []
-    capsule = "doomed"
-    proxy = Proxy(upstream.port, 1.0, 1, kinds, delay_ms=0)
+def doomed_provision(host, upstream, capsule, kinds, pass_tables):
+    """Runs provision at 100% faults; returns the result and fault stats."""
+    proxy = Proxy(upstream.port, 1.0, 1, kinds, delay_ms=0, pass_tables=pass_tables)
     try:
         result = host.provision(capsule, proxy.endpoint, DOOMED_MAX_ATTEMPTS,
                                 DOOMED_WAIT_TIMEOUT_S, timeout_s=DOOMED_DEADLINE_S + 60)
     finally:
         stats = proxy.stop()
-    print_run("rate 1.0", result)
-    print(f"    faults: {json.dumps({k: v for k, v in stats['injected'].items() if v})}")
+    return result, stats
 
+
+def check_gave_up(result, label, names):
+    """Returns the failures of a run that should have given up in time with
+    an error naming each of names."""
+    failures = []
     if result.returncode == 0:
-        failures.append("100% faults: provision exited 0")
+        failures.append(f"{label}: provision exited 0")
     if result.elapsed_s > DOOMED_DEADLINE_S:
-        failures.append(f"100% faults: provision took {result.elapsed_s:.0f} s, "
+        failures.append(f"{label}: provision took {result.elapsed_s:.0f} s, "
                         f"more than the {DOOMED_DEADLINE_S} s deadline")
     output = result.stdout + result.stderr
-    for table in clean["tables"]:
-        if f"{capsule}-{table}" not in output:
-            failures.append(f"100% faults: no error names table {capsule}-{table}")
+    for name in names:
+        if name not in output:
+            failures.append(f"{label}: no error names {name}")
+    return failures
+
+
+def doomed_run(host, upstream, clean, kinds):
+    """Runs provision at 100% faults, first on every request and then on
+    every request but those on the state table, then a clean run of the
+    same capsule."""
+    failures = []
+    capsule = "doomed"
+
+    result, stats = doomed_provision(host, upstream, capsule, kinds, [])
+    print_run("rate 1.0", result)
+    print(f"    faults: {json.dumps({k: v for k, v in stats['injected'].items() if v})}")
+    failures += check_gave_up(result, "100% faults", [STATE_TABLE])
+
+    result, stats = doomed_provision(host, upstream, capsule, kinds, [STATE_TABLE])
+    print_run(f"rate 1.0 except on {STATE_TABLE}", result)
+    print(f"    faults: {json.dumps({k: v for k, v in stats['injected'].items() if v})}")
+    tables = [f"{capsule}-{table}" for table in clean["tables"]]
+    failures += check_gave_up(result, f"100% faults except on {STATE_TABLE}", tables)
 
     recovery = host.provision(capsule, upstream.endpoint, FAULT_RUN_MAX_ATTEMPTS,
                               FAULT_RUN_WAIT_TIMEOUT_S)

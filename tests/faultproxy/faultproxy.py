@@ -25,6 +25,10 @@ the exchange through unchanged:
                    sending it, which is meant to be longer than the client's
                    request timeout
 
+Requests whose JSON body names a table given with --pass-table are always
+passed through, so a test can keep, say, the state table reachable while
+every other request fails.
+
 Every request draws the same two numbers from one random generator seeded
 with --seed, so for a given seed and request sequence the injected faults
 are the same on every run. With concurrent client connections the sequence
@@ -33,7 +37,8 @@ is the order in which requests finish arriving.
 On start the proxy prints its listening port on stdout. With --stats it
 writes a JSON object of counts to FILE every second, on SIGTERM, SIGINT and
 at exit:
-  {"requests": N, "passed": N, "injected": {"<kind>": N, ...}}
+  {"requests": N, "passed": N, "spared": N, "injected": {"<kind>": N, ...}}
+where spared counts the requests passed because of --pass-table.
 
 Only for tests: it listens on and connects to 127.0.0.1 and nothing else.
 """
@@ -269,21 +274,38 @@ def reset(writer):
     writer.transport.abort()
 
 
+def request_table(request):
+    """Returns the TableName of a DynamoDB JSON request body, or None."""
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    return body.get("TableName")
+
+
 class FaultPlan:
     """Decides, request by request, whether to inject a fault and which."""
 
-    def __init__(self, rate, seed, kinds):
+    def __init__(self, rate, seed, kinds, pass_tables):
         self.rate = rate
         self.kinds = kinds
+        self.pass_tables = set(pass_tables)
         self.random = random.Random(seed)
         self.requests = 0
         self.passed = 0
+        self.spared = 0
         self.injected = {kind: 0 for kind in kinds}
 
-    def next_fault(self):
+    def next_fault(self, request):
         self.requests += 1
         draw = self.random.random()
         index = self.random.randrange(len(self.kinds))
+        if self.pass_tables and request_table(request) in self.pass_tables:
+            self.passed += 1
+            self.spared += 1
+            return None
         if draw < self.rate:
             kind = self.kinds[index]
             self.injected[kind] += 1
@@ -292,7 +314,7 @@ class FaultPlan:
         return None
 
     def stats(self):
-        return {"requests": self.requests, "passed": self.passed,
+        return {"requests": self.requests, "passed": self.passed, "spared": self.spared,
                 "injected": dict(self.injected)}
 
 
@@ -334,7 +356,7 @@ class Proxy:
                 request = await read_request(client_reader, client_writer)
                 if request is None:
                     break
-                kind = self.plan.next_fault()
+                kind = self.plan.next_fault(request)
                 upstream, keep_going = await self.exchange(
                     request, kind, upstream, client_writer)
                 if not keep_going:
@@ -467,6 +489,8 @@ def parse_arguments(argv):
                              + ", ".join(ALL_KINDS))
     parser.add_argument("--delay-ms", type=int, default=5000,
                         help="how long the delay fault holds a response, in ms (default 5000)")
+    parser.add_argument("--pass-table", action="append", default=[], metavar="NAME",
+                        help="never inject a fault into requests on table NAME (repeatable)")
     parser.add_argument("--stats", metavar="FILE",
                         help="write the JSON fault counts to FILE every second and at exit")
     arguments = parser.parse_args(argv)
@@ -476,7 +500,7 @@ def parse_arguments(argv):
 
 
 async def serve(arguments):
-    plan = FaultPlan(arguments.rate, arguments.seed, arguments.kinds)
+    plan = FaultPlan(arguments.rate, arguments.seed, arguments.kinds, arguments.pass_table)
     stats = StatsWriter(arguments.stats, plan)
     proxy = Proxy(arguments.upstream, plan, arguments.delay_ms)
     server = await asyncio.start_server(proxy.handle_client, LOOPBACK, arguments.port,

@@ -225,6 +225,24 @@ class StubTest(unittest.TestCase):
                                         check=False)
                 self.assertEqual(result.returncode, 2)
 
+    def test_pass_table_spared(self):
+        body = b'{}'
+        response = (b"HTTP/1.1 200 OK\r\nContent-Length: " + str(len(body)).encode()
+                    + b"\r\n\r\n" + body)
+        upstream = CannedUpstream([response])
+        try:
+            with ProxyProcess(upstream.port, "--rate", "1.0", "--kinds", "http_503",
+                              "--pass-table", "kept") as proxy:
+                kept = ddb_request(proxy.port, "DescribeTable", {"TableName": "kept"})
+                faulted = ddb_request(proxy.port, "DescribeTable", {"TableName": "other"})
+                stats = proxy.stop()
+        finally:
+            upstream.close()
+        self.assertEqual(kept.status, 200)
+        self.assertEqual(faulted.status, 503)
+        self.assertEqual(stats["spared"], 1)
+        self.assertEqual(stats["injected"], {"http_503": 1})
+
     def test_same_seed_same_faults(self):
         body = b'{"TableNames":[]}'
         response = (b"HTTP/1.1 200 OK\r\nContent-Length: " + str(len(body)).encode()
