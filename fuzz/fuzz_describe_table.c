@@ -1,6 +1,6 @@
 /*
  * Fuzz target: DynamoDB success responses as provisioning reads them. The
- * input is a DescribeTable response body; its "Table" object is compared
+ * input is a DescribeTable response body. Its "Table" object is compared
  * with a fixed declaration (HASH and RANGE keys, two GSIs, TTL), as the
  * engine does for every existing table.
  */

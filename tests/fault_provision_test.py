@@ -12,7 +12,7 @@ end state equals the one of a clean run.
    injected per kind are printed; a run that ends in the clean state has
    survived every one of them.
 3. Runs at 100% faults must give up before their deadline with a non-zero
-   exit: with every request failing, the error names the state table; with
+   exit. With every request failing, the error names the state table. With
    every request but those on the state table failing, the errors name
    every table. A clean run of the same capsule afterwards must complete
    and reach the clean end state.
@@ -386,9 +386,9 @@ def main():
         port, server_pid = start_dynamodb_local()
     upstream = Upstream(port)
     seeds = [int(seed) for seed in arguments.seeds.split(",")]
-    # The client's request timeout is not configurable from the command
-    # line, so a delay past it would cost 30 s per fault; delays are left
-    # out of these runs and covered by the proxy's self-test.
+    # The client's request timeout (30 s) has no command-line option, so
+    # each delay fault would cost 30 s. Delays are left out of these runs;
+    # the proxy's self-test and the client test (ddb faults) cover them.
     kinds = arguments.kinds
     if kinds == "all":
         kinds = ",".join(kind for kind in faultproxy.ALL_KINDS if kind != "delay")

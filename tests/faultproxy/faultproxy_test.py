@@ -128,8 +128,8 @@ def ddb_request(port, operation, payload, max_time=10):
 
 
 class CannedUpstream:
-    """A raw TCP server on 127.0.0.1 that answers the n-th request on a
-    connection with the n-th canned response, byte for byte."""
+    """A raw TCP server on 127.0.0.1 that sends the n-th canned response,
+    byte for byte, for the n-th request on a connection."""
 
     def __init__(self, responses):
         self.responses = responses
@@ -315,7 +315,7 @@ def expect_timeout(test, reply, _kind):
     test.assertEqual(reply.exit_code, CURL_TIMEOUT)
 
 
-# kind, what the client sees, whether the server applied the request.
+# kind, check of the client's result, whether the server applied the request.
 FAULT_CASES = [
     ("ProvisionedThroughputExceededException", expect_throttle, False),
     ("ThrottlingException", expect_throttle, False),
