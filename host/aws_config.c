@@ -106,6 +106,7 @@ void aws_config_free(struct aws_config *config)
     free(config->endpoint_source);
     free(config->ca_bundle);
     free(config->credentials_source);
+    free(config->credentials_missing);
     free(config->profile);
     free(config->process_command);
     free(config);

@@ -25,6 +25,7 @@ struct aws_config {
 
     enum aws_credentials_kind kind;
     char *credentials_source;
+    char *credentials_missing;               /* the error for AWS_CREDENTIALS_NONE */
     struct aws_owned_credentials current;   /* static, or the last fetched */
     char *profile;
     char *process_command;                   /* for AWS_CREDENTIALS_PROCESS */

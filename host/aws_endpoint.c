@@ -26,9 +26,13 @@ static bool region_valid(const char *region)
     return true;
 }
 
-static const char *profile_section_label(const char *profile)
+/* Writes the config file section a profile's settings go in. */
+static void profile_section_label(const char *profile, char *buf, size_t buf_len)
 {
-    return strcmp(profile, "default") == 0 ? "[default]" : "[profile NAME]";
+    if (strcmp(profile, "default") == 0)
+        snprintf(buf, buf_len, "[default]");
+    else
+        snprintf(buf, buf_len, "[profile %s]", profile);
 }
 
 int aws_endpoint_resolve_region(struct aws_config *config, const struct aws_options *options,
@@ -50,10 +54,12 @@ int aws_endpoint_resolve_region(struct aws_config *config, const struct aws_opti
         rc = aws_config_set(&config->region_source, "profile %s in %s", config->profile,
                             aws_ini_path(file));
     } else {
+        char section[300];
+        profile_section_label(config->profile, section, sizeof(section));
         snprintf(err, err_len, "no AWS region set; pass --region, set AWS_REGION, or add "
-                 "\"region = us-east-1\" (your region) to %s of profile '%s' in %s",
-                 profile_section_label(config->profile), config->profile,
-                 aws_ini_path(files->config));
+                 "\"region = us-east-1\" (your region) to %s in %s%s", section,
+                 aws_ini_path(files->config),
+                 aws_ini_exists(files->config) ? "" : " (file not found)");
         return -1;
     }
     if (rc < 0 || aws_config_set(&config->region, "%s", region) < 0) {

@@ -5,6 +5,17 @@
 #include <string.h>
 
 #include "aws_env.h"
+#include "log.h"
+
+/* The AWS CLI ignores a missing file. A path set explicitly that does not
+ * exist is almost always a typo that silently drops profile settings such
+ * as endpoint_url, so it gets a warning. */
+static void warn_if_missing(const char *variable, const struct aws_ini *file)
+{
+    if (aws_env_get(variable) != NULL && !aws_ini_exists(file))
+        log_warn("%s names %s, which does not exist; no profile settings are read from it. "
+                 "Fix the path or unset %s", variable, aws_ini_path(file), variable);
+}
 
 int aws_profile_files_load(struct aws_profile_files *files,
                            char *err, size_t err_len)
@@ -26,6 +37,8 @@ int aws_profile_files_load(struct aws_profile_files *files,
         goto cleanup;
     if (aws_ini_load(config_path, &files->config, err, err_len) < 0)
         goto cleanup;
+    warn_if_missing("AWS_SHARED_CREDENTIALS_FILE", files->credentials);
+    warn_if_missing("AWS_CONFIG_FILE", files->config);
     rc = 0;
 
 cleanup:

@@ -13,6 +13,12 @@
 #include "provision_call.h"
 #include "table_wait.h"
 
+/* Items per Query page. DynamoDB returns up to 1 MB per page, which
+ * jansson parses into roughly ten times that; a few hundred records per
+ * page keep the peak memory of reading 10,000 checkpoints small at the
+ * cost of more round trips. */
+#define LOAD_PAGE_ITEMS 500
+
 static void record_free(struct checkpoint_record *record)
 {
     free(record->step);
@@ -45,6 +51,7 @@ int checkpoint_store_init(struct checkpoint_store *store, struct ddb_client *cli
     char host[256] = "unknown";
 
     memset(store, 0, sizeof(*store));
+    pthread_mutex_init(&store->lock, NULL);
     store->client = client;
     store->state_table = strdup(state_table ? state_table : CHECKPOINT_DEFAULT_TABLE);
     store->capsule = strdup(capsule);
@@ -63,8 +70,10 @@ void checkpoint_store_free(struct checkpoint_store *store)
     for (size_t i = 0; i < store->records_count; i++)
         record_free(&store->records[i]);
     free(store->records);
+    free(store->slots);
     free(store->state_table);
     free(store->capsule);
+    pthread_mutex_destroy(&store->lock);
     memset(store, 0, sizeof(*store));
 }
 
@@ -122,19 +131,70 @@ static char *string_attribute(const json_t *item, const char *name)
     return value ? strdup(value) : NULL;
 }
 
-static int append_record(struct checkpoint_store *store, const json_t *item)
+/* FNV-1a: steps of one table share a long prefix, so every byte counts. */
+static size_t hash_step(const char *step)
 {
-    if (store->records_count == store->records_capacity) {
-        size_t capacity = store->records_capacity ? store->records_capacity * 2 : 32;
-        struct checkpoint_record *grown = realloc(store->records, capacity * sizeof(*grown));
+    uint64_t hash = 14695981039346656037ULL;
 
-        if (!grown)
-            return -1;
-        store->records = grown;
-        store->records_capacity = capacity;
+    for (const unsigned char *p = (const unsigned char *)step; *p; p++)
+        hash = (hash ^ *p) * 1099511628211ULL;
+    return (size_t)hash;
+}
+
+static void index_insert(struct checkpoint_store *store, size_t record)
+{
+    size_t mask = store->slots_count - 1;
+    size_t slot = hash_step(store->records[record].step) & mask;
+
+    while (store->slots[slot] != 0)
+        slot = (slot + 1) & mask;
+    store->slots[slot] = record + 1;
+}
+
+/* Rebuilds the index with room for twice the records. Returns 0 or -1. */
+static int index_rebuild(struct checkpoint_store *store)
+{
+    size_t count = 64;
+
+    while (count < 2 * store->records_count + 2)
+        count *= 2;
+    size_t *slots = calloc(count, sizeof(*slots));
+    if (!slots)
+        return -1;
+    free(store->slots);
+    store->slots = slots;
+    store->slots_count = count;
+    for (size_t i = 0; i < store->records_count; i++)
+        index_insert(store, i);
+    return 0;
+}
+
+/* Returns the index of step's record, or -1. */
+static long index_lookup(const struct checkpoint_store *store, const char *step)
+{
+    if (store->slots_count == 0)
+        return -1;
+
+    size_t mask = store->slots_count - 1;
+    for (size_t slot = hash_step(step) & mask; store->slots[slot] != 0;
+         slot = (slot + 1) & mask) {
+        size_t record = store->slots[slot] - 1;
+
+        if (strcmp(store->records[record].step, step) == 0)
+            return (long)record;
     }
+    return -1;
+}
 
-    struct checkpoint_record *record = &store->records[store->records_count];
+/* The lock of a store that the caller may only read: locking is not a
+ * change to the records it guards. */
+static pthread_mutex_t *lock_of(const struct checkpoint_store *store)
+{
+    return (pthread_mutex_t *)&store->lock;
+}
+
+static int fill_record(struct checkpoint_record *record, const json_t *item)
+{
     record->step = string_attribute(item, "step");
     record->status = string_attribute(item, "status");
     record->table_name = string_attribute(item, "table_name");
@@ -142,24 +202,45 @@ static int append_record(struct checkpoint_store *store, const json_t *item)
     record->owner = string_attribute(item, "owner");
     record->recorded_at = string_attribute(item, "recorded_at");
     record->detail = string_attribute(item, "detail");
-    if (!record->step || !record->status) {
-        /* A record without a step or status is not ours: ignore it. */
-        record_free(record);
-        return 0;
-    }
-    store->records_count++;
-    return 0;
+    return record->step && record->status ? 0 : -1;
 }
 
-static void remove_record(struct checkpoint_store *store, const char *step)
+/* Adds the record of item, or replaces the record of its step. Returns 0,
+ * or -1 when memory runs out. Called with the lock held. */
+static int put_record(struct checkpoint_store *store, const json_t *item)
 {
-    for (size_t i = 0; i < store->records_count; i++) {
-        if (strcmp(store->records[i].step, step) != 0)
-            continue;
-        record_free(&store->records[i]);
-        store->records[i] = store->records[--store->records_count];
-        return;
+    struct checkpoint_record record = {0};
+
+    if (fill_record(&record, item) != 0) {
+        /* A record without a step or status is not ours: ignore it. */
+        int out_of_memory = json_object_get(item, "step") && !record.step;
+        record_free(&record);
+        return out_of_memory ? -1 : 0;
     }
+
+    long existing = index_lookup(store, record.step);
+    if (existing >= 0) {
+        record_free(&store->records[existing]);
+        store->records[existing] = record;
+        return 0;
+    }
+
+    if (store->records_count == store->records_capacity) {
+        size_t capacity = store->records_capacity ? store->records_capacity * 2 : 32;
+        struct checkpoint_record *grown = realloc(store->records, capacity * sizeof(*grown));
+
+        if (!grown) {
+            record_free(&record);
+            return -1;
+        }
+        store->records = grown;
+        store->records_capacity = capacity;
+    }
+    store->records[store->records_count++] = record;
+    if (2 * store->records_count + 2 > store->slots_count)
+        return index_rebuild(store);
+    index_insert(store, store->records_count - 1);
+    return 0;
 }
 
 int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len)
@@ -169,12 +250,12 @@ int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len)
 
     for (;;) {
         json_t *request = json_pack(
-            "{s:s, s:s, s:{s:s}, s:{s:{s:s}}, s:b}",
+            "{s:s, s:s, s:{s:s}, s:{s:{s:s}}, s:b, s:i}",
             "TableName", store->state_table,
             "KeyConditionExpression", "#capsule = :capsule",
             "ExpressionAttributeNames", "#capsule", "capsule",
             "ExpressionAttributeValues", ":capsule", "S", store->capsule,
-            "ConsistentRead", 1);
+            "ConsistentRead", 1, "Limit", LOAD_PAGE_ITEMS);
         json_t *response = NULL;
         struct ddb_error error;
 
@@ -198,7 +279,10 @@ int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len)
         size_t i;
         json_t *item;
         json_array_foreach(json_object_get(response, "Items"), i, item) {
-            if (append_record(store, item) != 0) {
+            pthread_mutex_lock(&store->lock);
+            int put = put_record(store, item);
+            pthread_mutex_unlock(&store->lock);
+            if (put != 0) {
                 json_decref(response);
                 snprintf(err, err_len, "out of memory reading checkpoints");
                 goto cleanup;
@@ -219,18 +303,27 @@ cleanup:
 const struct checkpoint_record *checkpoint_find(const struct checkpoint_store *store,
                                                 const char *step)
 {
-    for (size_t i = 0; i < store->records_count; i++) {
-        if (strcmp(store->records[i].step, step) == 0)
-            return &store->records[i];
-    }
-    return NULL;
+    pthread_mutex_lock(lock_of(store));
+    long index = index_lookup(store, step);
+    pthread_mutex_unlock(lock_of(store));
+    return index >= 0 ? &store->records[index] : NULL;
+}
+
+int checkpoint_exists(const struct checkpoint_store *store, const char *step)
+{
+    pthread_mutex_lock(lock_of(store));
+    int exists = index_lookup(store, step) >= 0;
+    pthread_mutex_unlock(lock_of(store));
+    return exists;
 }
 
 int checkpoint_is_done(const struct checkpoint_store *store, const char *step)
 {
-    const struct checkpoint_record *record = checkpoint_find(store, step);
-
-    return record && strcmp(record->status, "done") == 0;
+    pthread_mutex_lock(lock_of(store));
+    long index = index_lookup(store, step);
+    int done = index >= 0 && strcmp(store->records[index].status, "done") == 0;
+    pthread_mutex_unlock(lock_of(store));
+    return done;
 }
 
 static void utc_now(char out[32])
@@ -257,79 +350,90 @@ static json_t *record_item(const struct checkpoint_store *store, const char *ste
     return item;
 }
 
-static int remember(struct checkpoint_store *store, const json_t *item)
+json_t *checkpoint_record_request(struct checkpoint_store *store, const char *step,
+                                  const char *table_name, int in_progress, const char *detail)
 {
-    remove_record(store, json_string_value(json_object_get(json_object_get(item, "step"), "S")));
-    return append_record(store, item);
-}
-
-int checkpoint_record(struct checkpoint_store *store, const char *step, const char *table_name,
-                      int in_progress, const char *detail, char *err, size_t err_len)
-{
-    const char *status = in_progress ? "in_progress" : "done";
     char recorded_at[32];
-    json_t *response = NULL;
-    struct ddb_error error;
-    int rc = -1;
 
     utc_now(recorded_at);
-    json_t *item = record_item(store, step, table_name, status, detail, recorded_at);
+    json_t *item = record_item(store, step, table_name, in_progress ? "in_progress" : "done",
+                               detail, recorded_at);
+    if (!item)
+        return NULL;
     /* Never replace a "done" record: a step another host completed stays
      * recorded as that host wrote it. */
-    json_t *request = json_pack(
-        "{s:s, s:O, s:s, s:{s:s, s:s}, s:{s:{s:s}}}",
+    return json_pack(
+        "{s:s, s:o, s:s, s:{s:s, s:s}, s:{s:{s:s}}}",
         "TableName", store->state_table, "Item", item,
         "ConditionExpression", "attribute_not_exists(#step) OR #status = :in_progress",
         "ExpressionAttributeNames", "#step", "step", "#status", "status",
         "ExpressionAttributeValues", ":in_progress", "S", "in_progress");
+}
 
-    if (!item || !request) {
-        snprintf(err, err_len, "out of memory recording step %s", step);
-        goto cleanup;
-    }
+int checkpoint_record_finish(struct checkpoint_store *store, const json_t *request, int rc,
+                             const struct ddb_error *error, char *err, size_t err_len)
+{
+    const json_t *item = json_object_get(request, "Item");
+    const char *step = json_string_value(json_object_get(json_object_get(item, "step"), "S"));
+    const char *status = json_string_value(json_object_get(json_object_get(item, "status"), "S"));
 
-    if (provision_call(store->client, "PutItem", request, &response, &error) != 0) {
-        if (provision_error_is(&error, "ConditionalCheckFailedException")) {
+    if (rc != 0) {
+        if (provision_error_is(error, "ConditionalCheckFailedException")) {
             log_info("step %s of capsule %s was already recorded done by another run",
                      step, store->capsule);
-            rc = 1;
-            goto cleanup;
+            return 1;
         }
-        describe_error("PutItem", store->state_table, &error, err, err_len);
-        goto cleanup;
+        describe_error("PutItem", store->state_table, error, err, err_len);
+        return -1;
     }
 
-    if (remember(store, item) != 0) {
+    pthread_mutex_lock(&store->lock);
+    int put = put_record(store, item);
+    pthread_mutex_unlock(&store->lock);
+    if (put != 0) {
         snprintf(err, err_len, "out of memory recording step %s", step);
-        goto cleanup;
+        return -1;
     }
     log_debug("recorded step %s of capsule %s as %s", step, store->capsule, status);
-    rc = 0;
+    return 0;
+}
 
-cleanup:
-    json_decref(item);
+int checkpoint_record(struct checkpoint_store *store, struct ddb_client *client,
+                      const char *step, const char *table_name, int in_progress,
+                      const char *detail, char *err, size_t err_len)
+{
+    json_t *request = checkpoint_record_request(store, step, table_name, in_progress, detail);
+    json_t *response = NULL;
+    struct ddb_error error;
+
+    if (!request) {
+        snprintf(err, err_len, "out of memory recording step %s", step);
+        return -1;
+    }
+    int rc = provision_call(client, "PutItem", request, &response, &error);
+    rc = checkpoint_record_finish(store, request, rc, &error, err, err_len);
     json_decref(request);
     json_decref(response);
     return rc;
 }
 
-static int delete_record(struct checkpoint_store *store, const struct checkpoint_record *record,
-                         char *err, size_t err_len)
+static int delete_record(struct checkpoint_store *store, struct ddb_client *client,
+                         const char *step, const char *run_id, char *err, size_t err_len)
 {
     /* Delete only the record as read: if another host rewrote it since,
      * its newer record stays. */
     json_t *request = json_pack(
         "{s:s, s:{s:{s:s}, s:{s:s}}, s:s, s:{s:s}, s:{s:{s:s}}}",
         "TableName", store->state_table,
-        "Key", "capsule", "S", store->capsule, "step", "S", record->step,
+        "Key", "capsule", "S", store->capsule, "step", "S", step,
         "ConditionExpression", "#run_id = :run_id",
         "ExpressionAttributeNames", "#run_id", "run_id",
-        "ExpressionAttributeValues", ":run_id", "S", record->run_id ? record->run_id : "");
+        "ExpressionAttributeValues", ":run_id", "S", run_id ? run_id : "");
     json_t *response = NULL;
     struct ddb_error error;
     int rc = 0;
 
-    if (provision_call(store->client, "DeleteItem", request, &response, &error) != 0 &&
+    if (provision_call(client, "DeleteItem", request, &response, &error) != 0 &&
         !provision_error_is(&error, "ConditionalCheckFailedException")) {
         describe_error("DeleteItem", store->state_table, &error, err, err_len);
         rc = -1;
@@ -339,26 +443,80 @@ static int delete_record(struct checkpoint_store *store, const struct checkpoint
     return rc;
 }
 
-int checkpoint_discard_table(struct checkpoint_store *store, const char *table_name,
-                             char *err, size_t err_len)
+/* Copies the step and run id of each record of table_name, so the
+ * deletes run without the lock. Returns the count, or -1. */
+static long copy_table_records(struct checkpoint_store *store, const char *table_name,
+                               char ***steps, char ***run_ids)
 {
-    int deleted = 0;
-    size_t i = 0;
+    long count = 0;
 
-    while (i < store->records_count) {
-        struct checkpoint_record *record = &store->records[i];
+    pthread_mutex_lock(&store->lock);
+    *steps = calloc(store->records_count + 1, sizeof(**steps));
+    *run_ids = calloc(store->records_count + 1, sizeof(**run_ids));
+    for (size_t i = 0; *steps && *run_ids && i < store->records_count; i++) {
+        const struct checkpoint_record *record = &store->records[i];
 
-        if (!record->table_name || strcmp(record->table_name, table_name) != 0) {
-            i++;
+        if (!record->table_name || strcmp(record->table_name, table_name) != 0)
             continue;
+        (*steps)[count] = strdup(record->step);
+        (*run_ids)[count] = record->run_id ? strdup(record->run_id) : NULL;
+        if (!(*steps)[count] || (record->run_id && !(*run_ids)[count])) {
+            count = -1;
+            break;
         }
-        if (delete_record(store, record, err, err_len) != 0)
-            return -1;
-        record_free(record);
-        store->records[i] = store->records[--store->records_count];
-        deleted++;
+        count++;
     }
-    return deleted;
+    if (!*steps || !*run_ids)
+        count = -1;
+    pthread_mutex_unlock(&store->lock);
+    return count;
+}
+
+/* Forgets the record of step. Called with the lock held. The last record
+ * moves into the freed place, so the index is filled again. */
+static void forget_record(struct checkpoint_store *store, const char *step)
+{
+    long index = index_lookup(store, step);
+
+    if (index < 0)
+        return;
+    record_free(&store->records[index]);
+    store->records[index] = store->records[--store->records_count];
+    memset(store->slots, 0, store->slots_count * sizeof(*store->slots));
+    for (size_t i = 0; i < store->records_count; i++)
+        index_insert(store, i);
+}
+
+int checkpoint_discard_table(struct checkpoint_store *store, struct ddb_client *client,
+                             const char *table_name, char *err, size_t err_len)
+{
+    char **steps = NULL;
+    char **run_ids = NULL;
+    long count = copy_table_records(store, table_name, &steps, &run_ids);
+    int rc = -1;
+
+    if (count < 0) {
+        snprintf(err, err_len, "out of memory discarding the checkpoints of table %s",
+                 table_name);
+        goto cleanup;
+    }
+    for (long i = 0; i < count; i++) {
+        if (delete_record(store, client, steps[i], run_ids[i], err, err_len) != 0)
+            goto cleanup;
+        pthread_mutex_lock(&store->lock);
+        forget_record(store, steps[i]);
+        pthread_mutex_unlock(&store->lock);
+    }
+    rc = (int)count;
+
+cleanup:
+    for (long i = 0; steps && run_ids && steps[i]; i++) {
+        free(steps[i]);
+        free(run_ids[i]);
+    }
+    free(steps);
+    free(run_ids);
+    return rc;
 }
 
 void checkpoint_step_table(char *out, const char *service, const char *table)

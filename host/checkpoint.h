@@ -24,8 +24,11 @@
 #ifndef SCHEMAREG_CHECKPOINT_H
 #define SCHEMAREG_CHECKPOINT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "ddb_client.h"
 
@@ -42,9 +45,11 @@ struct checkpoint_record {
     char *detail; /* may be NULL */
 };
 
-/* The records of one capsule, plus what a run needs to write more. */
+/* The records of one capsule, plus what a run needs to write more. The
+ * functions below are thread-safe unless noted; records is read directly
+ * only while no other thread uses the store. */
 struct checkpoint_store {
-    struct ddb_client *client; /* borrowed */
+    struct ddb_client *client; /* borrowed; used by ensure_table and load */
     char *state_table;
     char *capsule;
     char run_id[33];
@@ -53,6 +58,9 @@ struct checkpoint_store {
     size_t records_count;
     size_t records_capacity;
     int table_exists; /* the state table was found (or created) */
+    size_t *slots;    /* hash index of records by step: index + 1, 0 when empty */
+    size_t slots_count; /* a power of two, at least twice records_count */
+    pthread_mutex_t lock; /* guards records and slots */
 };
 
 /* Prepares store for capsule. Returns 0, or -1 when memory runs out. */
@@ -70,25 +78,41 @@ int checkpoint_ensure_table(struct checkpoint_store *store, int64_t timeout_ms,
  * table_exists 0. Returns 0 or -1 with err. */
 int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len);
 
-/* Returns the record for step, or NULL. */
+/* Returns the record for step, or NULL. Not thread-safe: the record can
+ * move when another thread records a step. */
 const struct checkpoint_record *checkpoint_find(const struct checkpoint_store *store,
                                                 const char *step);
+
+/* Returns nonzero when step is recorded, done or in progress. */
+int checkpoint_exists(const struct checkpoint_store *store, const char *step);
 
 /* Returns nonzero when step is recorded as done. */
 int checkpoint_is_done(const struct checkpoint_store *store, const char *step);
 
 /*
- * Records step as "done" (or "in_progress" when in_progress is nonzero).
- * Returns 0 when recorded, 1 when another run had already recorded it
- * done (the record is left as it is), or -1 with err.
+ * Records step as "done" (or "in_progress" when in_progress is nonzero)
+ * with client. Returns 0 when recorded, 1 when another run had already
+ * recorded it done (the record is left as it is), or -1 with err.
  */
-int checkpoint_record(struct checkpoint_store *store, const char *step, const char *table_name,
-                      int in_progress, const char *detail, char *err, size_t err_len);
+int checkpoint_record(struct checkpoint_store *store, struct ddb_client *client,
+                      const char *step, const char *table_name, int in_progress,
+                      const char *detail, char *err, size_t err_len);
 
-/* Deletes every record of table_name, e.g. after the table was found
- * deleted, so its steps run again. Returns the number deleted or -1. */
-int checkpoint_discard_table(struct checkpoint_store *store, const char *table_name,
-                             char *err, size_t err_len);
+/* checkpoint_record in two halves, for a caller that sends the request
+ * itself: checkpoint_record_request returns the conditional PutItem
+ * request (caller owns it) or NULL when memory runs out, and
+ * checkpoint_record_finish takes the call's outcome (rc and error as
+ * ddb_call returns them) and returns what checkpoint_record returns. */
+json_t *checkpoint_record_request(struct checkpoint_store *store, const char *step,
+                                  const char *table_name, int in_progress, const char *detail);
+int checkpoint_record_finish(struct checkpoint_store *store, const json_t *request, int rc,
+                             const struct ddb_error *error, char *err, size_t err_len);
+
+/* Deletes every record of table_name with client, e.g. after the table
+ * was found deleted, so its steps run again. Returns the number deleted
+ * or -1. */
+int checkpoint_discard_table(struct checkpoint_store *store, struct ddb_client *client,
+                             const char *table_name, char *err, size_t err_len);
 
 /* Step ids, written into out (CHECKPOINT_STEP_SIZE bytes). */
 void checkpoint_step_table(char *out, const char *service, const char *table);

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "log.h"
+#include "long_option.h"
 
 const char cli_common_options_help[] =
     "  --plugin-dir DIR          load plugins from DIR (repeatable; default: the\n"
-    "                            directories in SCHEMAREG_PLUGIN_PATH, else the\n"
-    "                            built-in plugin directory)\n"
+    "                            directories in SCHEMAREG_PLUGIN_PATH, else\n"
+    "                            " SCHEMAREG_DEFAULT_PLUGIN_DIR ")\n"
     "  --allow-insecure-plugins  accept plugin files and directories that other\n"
     "                            users can write (development only)\n"
     "  --plugin-timeout SECONDS  time each plugin may take to load, in seconds\n"
@@ -109,9 +111,31 @@ int cli_common_option(int opt, const char *arg)
 
 void cli_print_command_help(const struct cli_command_info *info)
 {
-    printf("Usage: schemareg-host [options] %s [options]%s%s\n\n%s\n\nOptions:\n%s%s", info->name,
-           info->arguments[0] ? " " : "", info->arguments, info->summary, info->options,
-           cli_common_options_help);
+    printf("Usage: schemareg-host [options] %s [options]%s%s\n\n%s\n\nOptions:\n%s%s"
+           "\nLong options must be spelled in full.\n",
+           info->name, info->arguments[0] ? " " : "", info->arguments, info->summary,
+           info->options, cli_common_options_help);
+}
+
+struct cli_option_name cli_option_name(const char *argument)
+{
+    struct cli_option_name name;
+    snprintf(name.text, sizeof(name.text), "%.*s", (int)strcspn(argument, "="), argument);
+    return name;
+}
+
+int cli_reject_abbreviation(char *const *argv, const struct option *options, int longindex,
+                            const char *command)
+{
+    char typed[64];
+    const char *full = long_option_abbreviated(argv, options, longindex, typed, sizeof(typed));
+    if (full == NULL)
+        return 0;
+
+    log_error("%s%sunknown option %s; did you mean --%s? Long options must be spelled in "
+              "full", command != NULL ? command : "", command != NULL ? ": " : "", typed,
+              full);
+    return -1;
 }
 
 /* Builds the short option string ":hv" plus each short option of options. */
@@ -142,19 +166,23 @@ int cli_parse_command(int argc, char **argv, const struct cli_command_info *info
     optind = 0;
     opterr = 0;
     int opt;
-    while ((opt = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
-        if (opt == 'h') {
-            cli_print_command_help(info);
-            return 1;
-        }
+    int longindex = -1;
+    while ((opt = getopt_long(argc, argv, shorts, options, &longindex)) != -1) {
         if (opt == '?') {
             log_error("%s: unknown option %s; run schemareg-host %s --help", info->name,
-                      argv[optind - 1], info->name);
+                      cli_option_name(argv[optind - 1]).text, info->name);
             return -1;
         }
         if (opt == ':') {
             log_error("%s: option %s needs a value", info->name, argv[optind - 1]);
             return -1;
+        }
+        if (cli_reject_abbreviation(argv, options, longindex, info->name) != 0)
+            return -1;
+        longindex = -1;
+        if (opt == 'h') {
+            cli_print_command_help(info);
+            return 1;
         }
 
         int status = cli_common_option(opt, optarg);
@@ -173,6 +201,7 @@ void cli_loader_options(struct loader_options *out)
     memset(out, 0, sizeof(*out));
     out->dirs = plugin_dirs;
     out->dirs_count = plugin_dirs_count;
+    out->dirs_origin = "--plugin-dir";
     out->allow_insecure = allow_insecure;
     out->mode = load_in_process ? LOADER_MODE_IN_PROCESS : LOADER_MODE_ISOLATED;
     out->timeout_ms = plugin_timeout_ms;

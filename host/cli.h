@@ -66,6 +66,19 @@ int cli_parse_command(int argc, char **argv, const struct cli_command_info *info
                       int (*handler)(int opt, const char *arg, void *context), void *context,
                       int *first_argument);
 
+/* An option argument without any "=VALUE", which may be a secret. */
+struct cli_option_name {
+    char text[64];
+};
+struct cli_option_name cli_option_name(const char *argument);
+
+/* Logs an error and returns -1 when the long option that getopt_long()
+ * has just returned was abbreviated on the command line (see
+ * long_option.h); command (or NULL) starts the message. Returns 0
+ * otherwise. */
+int cli_reject_abbreviation(char *const *argv, const struct option *options, int longindex,
+                            const char *command);
+
 /* Prints a command's --help text to stdout. */
 void cli_print_command_help(const struct cli_command_info *info);
 
@@ -75,8 +88,10 @@ void cli_loader_options(struct loader_options *out);
 
 /* Scans the plugin directories the common options select and loads every
  * plugin as they select (isolated unless --load-in-process). Call it before
- * reading credentials: each loader child starts as a copy of the host's
- * memory. Returns what loader_scan() returns. */
+ * reading credentials, so that under --load-in-process no plugin
+ * constructor runs while credentials are in memory. Isolated children are
+ * forked from schemareg-plugin-loader and never hold the host's memory.
+ * Returns what loader_scan() returns. */
 int cli_load_plugins(struct loader_result *result);
 
 /* Like cli_load_plugins(), but reads only the plugins' ELF notes, so no

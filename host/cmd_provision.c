@@ -1,5 +1,7 @@
 /* schemareg-host provision: creates what the plugins declare in one or more capsules. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -26,7 +28,11 @@ static const struct cli_command_info info = {
         "  --wait-timeout SECONDS    longest wait for a table or index to become ACTIVE\n"
         "                            (default 600)\n"
         "  --skip-invalid            provision the valid plugins and report the invalid\n"
-        "                            ones instead of stopping\n",
+        "                            ones instead of stopping\n"
+        "  --table-concurrency N     tables provisioned at once, 1 to 64 (default 4);\n"
+        "                            lowered during the run on LimitExceededException\n"
+        "  --seed-concurrency N      seed writes at once over kept-alive connections,\n"
+        "                            1 to 256 (default 16), shared by all capsules\n",
 };
 
 static int handle_option(int opt, const char *arg, void *context)
@@ -46,17 +52,6 @@ static const char *result_name(int exit_code)
     }
 }
 
-/* Folds a capsule's exit code into the run's: any failure wins over
- * in-progress, which wins over done. */
-static int combine(int overall, int capsule)
-{
-    if (overall == PROVISION_EXIT_FAILED || capsule == PROVISION_EXIT_FAILED)
-        return PROVISION_EXIT_FAILED;
-    if (overall == PROVISION_EXIT_IN_PROGRESS || capsule == PROVISION_EXIT_IN_PROGRESS)
-        return PROVISION_EXIT_IN_PROGRESS;
-    return PROVISION_EXIT_DONE;
-}
-
 static void print_summary(const char *capsule, const struct step_report *report, int exit_code,
                           const char *error)
 {
@@ -74,55 +69,97 @@ static void print_summary(const char *capsule, const struct step_report *report,
         printf("  an index is still being built: run provision again later\n");
 }
 
+/* Prints value compactly, without its closing brace when open is set. */
+static void print_compact(const json_t *value, int open)
+{
+    char *text = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+    if (!text) {
+        log_error("out of memory printing the JSON result");
+        return;
+    }
+    size_t len = strlen(text);
+    if (open && len > 0 && text[len - 1] == '}')
+        text[len - 1] = '\0';
+    fputs(text, stdout);
+    free(text);
+}
+
+/* Prints the result as one JSON object, step by step, so the output of
+ * thousands of steps never exists whole in memory. */
+static void print_json(const struct provision_cli_args *args,
+                       const struct provision_cli_catalog *catalog,
+                       const struct provision_capsule_result *results, int overall)
+{
+    json_t *head = json_pack(
+        "{s:s, s:i, s:s, s:I, s:O}", "result", result_name(overall), "exit_code", overall,
+        "state_table", args->state_table ? args->state_table : CHECKPOINT_DEFAULT_TABLE,
+        "requests", (json_int_t)provision_call_count(), "skipped_plugins", catalog->skipped);
+
+    print_compact(head, 1);
+    json_decref(head);
+    fputs(",\n\"capsules\": [", stdout);
+    for (size_t i = 0; i < args->capsules_count; i++) {
+        const struct provision_capsule_result *result = &results[i];
+        json_t *capsule = json_pack("{s:s, s:s, s:o}", "capsule", result->capsule,
+                                    "result", result_name(result->exit_code),
+                                    "counts", step_report_counts_json(&result->report));
+
+        if (result->err[0])
+            json_object_set_new(capsule, "error", json_string(result->err));
+        fputs(i > 0 ? ",\n" : "\n", stdout);
+        print_compact(capsule, 1);
+        json_decref(capsule);
+        fputs(", \"steps\": [", stdout);
+        for (size_t j = 0; j < result->report.count; j++) {
+            json_t *step = step_report_entry_json(&result->report.entries[j]);
+
+            fputs(j > 0 ? ",\n  " : "\n  ", stdout);
+            print_compact(step, 0);
+            json_decref(step);
+        }
+        fputs("]}", stdout);
+    }
+    fputs("]}\n", stdout);
+    fflush(stdout);
+}
+
 static int run(const struct provision_cli_args *args, const struct provision_cli_catalog *catalog,
                struct ddb_client *client)
 {
     struct provision_options options = {
         .state_table = args->state_table,
         .wait_timeout_ms = (int64_t)args->wait_timeout_s * 1000,
+        .table_concurrency = args->table_concurrency,
+        .seed_concurrency = args->seed_concurrency,
     };
-    json_t *capsules = json_array();
-    int overall = PROVISION_EXIT_DONE;
+    struct provision_capsule_result *results = calloc(args->capsules_count, sizeof(*results));
+
+    if (!results) {
+        log_error("out of memory starting the run");
+        return PROVISION_EXIT_FAILED;
+    }
+    for (size_t i = 0; i < args->capsules_count; i++) {
+        results[i].capsule = args->capsules[i];
+        step_report_init(&results[i].report, args->json ? NULL : stdout);
+    }
+
+    int overall = provision_capsules(client, results, args->capsules_count, catalog->providers,
+                                     catalog->providers_count, &options);
 
     for (size_t i = 0; i < args->capsules_count; i++) {
-        const char *capsule = args->capsules[i];
-        struct step_report report;
-        char err[1400] = "";
-
-        step_report_init(&report, args->json ? NULL : stdout);
-        int exit_code = provision_capsule(client, capsule, catalog->providers,
-                                          catalog->providers_count, &options, &report, err,
-                                          sizeof(err));
-        if (err[0])
-            log_error("capsule %s: %s", capsule, err);
-        overall = combine(overall, exit_code);
-
-        if (args->json) {
-            json_t *summary = step_report_json(&report);
-
-            json_object_set_new(summary, "capsule", json_string(capsule));
-            json_object_set_new(summary, "result", json_string(result_name(exit_code)));
-            if (err[0])
-                json_object_set_new(summary, "error", json_string(err));
-            json_array_append_new(capsules, summary);
-        } else {
-            print_summary(capsule, &report, exit_code, err);
-        }
-        step_report_free(&report);
+        if (results[i].err[0])
+            log_error("capsule %s: %s", results[i].capsule, results[i].err);
+        if (!args->json)
+            print_summary(results[i].capsule, &results[i].report, results[i].exit_code,
+                          results[i].err);
     }
+    if (args->json)
+        print_json(args, catalog, results, overall);
 
-    if (args->json) {
-        json_t *output = json_pack(
-            "{s:s, s:i, s:s, s:I, s:O, s:o}", "result", result_name(overall),
-            "exit_code", overall, "state_table",
-            args->state_table ? args->state_table : CHECKPOINT_DEFAULT_TABLE,
-            "requests", (json_int_t)provision_call_count(), "skipped_plugins", catalog->skipped,
-            "capsules", capsules);
-        provision_cli_print_json(output);
-        json_decref(output);
-    } else {
-        json_decref(capsules);
-    }
+    for (size_t i = 0; i < args->capsules_count; i++)
+        step_report_free(&results[i].report);
+    free(results);
     return overall;
 }
 
@@ -133,6 +170,8 @@ int cmd_provision(int argc, char **argv)
         PROVISION_CLI_LONG_OPTIONS,
         {"wait-timeout", required_argument, NULL, PROVISION_OPT_WAIT_TIMEOUT},
         {"skip-invalid", no_argument, NULL, PROVISION_OPT_SKIP_INVALID},
+        {"table-concurrency", required_argument, NULL, PROVISION_OPT_TABLE_CONCURRENCY},
+        {"seed-concurrency", required_argument, NULL, PROVISION_OPT_SEED_CONCURRENCY},
         {NULL, 0, NULL, 0},
     };
     struct provision_cli_args args;

@@ -49,10 +49,12 @@ int cmd_validate(int argc, char **argv)
         print_problem(&report.items[i]);
 
     size_t problems = result.errors_count + report.count;
+    const char *plugins = result.plugins_count == 1 ? "plugin" : "plugins";
     if (problems == 0 && scanned == 0)
-        printf("%zu plugins valid\n", result.plugins_count);
+        printf("%zu %s valid\n", result.plugins_count, plugins);
     else
-        printf("%zu problems found, %zu plugins loaded\n", problems, result.plugins_count);
+        printf("%zu %s found, %zu %s loaded\n", problems, problems == 1 ? "problem" : "problems",
+               result.plugins_count, plugins);
 
     int exit_code = problems == 0 && scanned == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
     validation_report_free(&report);

@@ -164,6 +164,29 @@ static int select_container(struct aws_config *config, char *err, size_t err_len
     return 0;
 }
 
+static const char *file_note(const struct aws_ini *file)
+{
+    return aws_ini_exists(file) ? "" : " (not found)";
+}
+
+/* The error for a chain that found nothing: every source it checked, in
+ * order, so the user can pick one. It must fit the 512-byte error buffers
+ * of the DynamoDB client together with the operation and URL. */
+static int describe_missing(struct aws_config *config, const struct aws_profile_files *files,
+                            bool profile_from_option)
+{
+    return aws_config_set(
+        &config->credentials_missing,
+        "no AWS credentials found; checked in order: --access-key-id with "
+        "--secret-access-key, AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY%s, "
+        "aws_access_key_id with aws_secret_access_key or credential_process in profile "
+        "'%s' of %s%s and %s%s, and container credentials "
+        "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI)",
+        profile_from_option ? " (skipped with --profile)" : "", config->profile,
+        aws_ini_path(files->credentials), file_note(files->credentials),
+        aws_ini_path(files->config), file_note(files->config));
+}
+
 int credentials_select(struct aws_config *config, const struct aws_options *options,
                        const struct aws_profile_files *files, bool profile_from_option,
                        char *err, size_t err_len)
@@ -185,7 +208,8 @@ int credentials_select(struct aws_config *config, const struct aws_options *opti
         return rc;
 
     config->kind = AWS_CREDENTIALS_NONE;
-    if (aws_config_set(&config->credentials_source, "none") < 0) {
+    if (aws_config_set(&config->credentials_source, "none") < 0 ||
+        describe_missing(config, files, profile_from_option) < 0) {
         snprintf(err, err_len, "out of memory");
         return -1;
     }
@@ -250,20 +274,12 @@ static int refresh(struct aws_config *config, time_t now, char *err, size_t err_
     return -1;
 }
 
-static void no_credentials(const struct aws_config *config, char *err, size_t err_len)
-{
-    snprintf(err, err_len, "no AWS credentials found: pass them on the command line, set "
-             "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, add aws_access_key_id and "
-             "aws_secret_access_key or credential_process to profile '%s', or run where "
-             "container credentials are provided", config->profile);
-}
-
 int aws_config_credentials(struct aws_config *config, time_t now,
                            struct sigv4_credentials *creds,
                            char *err, size_t err_len)
 {
     if (config->kind == AWS_CREDENTIALS_NONE) {
-        no_credentials(config, err, err_len);
+        snprintf(err, err_len, "%s", config->credentials_missing);
         return -1;
     }
     if (config->kind != AWS_CREDENTIALS_STATIC && needs_refresh(config, now) &&

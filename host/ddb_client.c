@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <zlib.h>
 
+#include "ddb_client_internal.h"
 #include "ddb_error.h"
 #include "ddb_request.h"
 #include "http_client.h"
@@ -26,6 +27,7 @@ struct ddb_client {
     struct ddb_client_options options;
     struct retry_quota quota;
     long clock_offset;          /* seconds added to time() when signing */
+    long limit_exceeded;        /* LimitExceededException responses so far */
     char url[1024];
     char host[512];
 };
@@ -94,11 +96,8 @@ struct ddb_client *ddb_client_new(struct aws_config *config,
     if (parse_endpoint(client, aws_config_endpoint(config), err, err_len) != 0)
         goto fail;
 
-    struct http_client_options http_options = {
-        .connect_timeout_ms = client->options.connect_timeout_ms,
-        .request_timeout_ms = client->options.request_timeout_ms,
-        .ca_bundle = aws_config_ca_bundle(config),
-    };
+    struct http_client_options http_options;
+    ddb_client_http_options(client, &http_options);
     client->http = http_client_new(&http_options, err, err_len);
     if (client->http == NULL)
         goto fail;
@@ -125,6 +124,33 @@ void ddb_client_free(struct ddb_client *client)
     free(client);
 }
 
+struct ddb_client *ddb_client_clone(const struct ddb_client *client, char *err, size_t err_len)
+{
+    struct ddb_client *clone = ddb_client_new(client->config, &client->options, err, err_len);
+
+    if (clone != NULL)
+        clone->clock_offset = client->clock_offset;
+    return clone;
+}
+
+void ddb_client_http_options(const struct ddb_client *client,
+                             struct http_client_options *options)
+{
+    options->connect_timeout_ms = client->options.connect_timeout_ms;
+    options->request_timeout_ms = client->options.request_timeout_ms;
+    options->ca_bundle = aws_config_ca_bundle(client->config);
+}
+
+const char *ddb_client_url(const struct ddb_client *client)
+{
+    return client->url;
+}
+
+long ddb_client_limit_exceeded(const struct ddb_client *client)
+{
+    return client->limit_exceeded;
+}
+
 long ddb_client_connections(const struct ddb_client *client)
 {
     return http_client_connections(client->http);
@@ -135,27 +161,25 @@ long ddb_client_clock_offset(const struct ddb_client *client)
     return client->clock_offset;
 }
 
-/* Sends one signed attempt. Returns 0 with the parsed body in *response, or
- * -1 with error filled (kind, type, message). */
-static int send_attempt(struct ddb_client *client, const char *operation,
-                        const char *body, size_t body_len,
-                        struct http_response *http, json_t **response,
-                        struct ddb_error *error)
+int ddb_client_sign(struct ddb_client *client, const char *operation, const char *body,
+                    size_t body_len, struct ddb_request *request, struct ddb_error *error)
 {
-    struct ddb_request request;
     char err[512];
-
     time_t now = time(NULL) + client->clock_offset;
-    if (ddb_request_build(&request, client->config, client->signer, client->host,
+
+    if (ddb_request_build(request, client->config, client->signer, client->host,
                           operation, body, body_len, now, err, sizeof(err)) != 0) {
         ddb_error_set(error, DDB_ERROR_CLIENT, "%s %s: %s", operation, client->url, err);
         return -1;
     }
+    return 0;
+}
 
-    int rc = http_client_post(client->http, client->url, request.headers,
-                              body, body_len, http);
-    ddb_request_free(&request);
-    if (rc != 0) {
+int ddb_client_read_response(const struct ddb_client *client, const char *operation,
+                             int transfer_rc, const struct http_response *http,
+                             json_t **response, struct ddb_error *error)
+{
+    if (transfer_rc != 0) {
         ddb_error_set(error, DDB_ERROR_TRANSPORT, "%s %s: %s", operation, client->url,
                       http->curl_error);
         return -1;
@@ -189,6 +213,24 @@ static int send_attempt(struct ddb_client *client, const char *operation,
     return 0;
 }
 
+/* Sends one signed attempt. Returns 0 with the parsed body in *response, or
+ * -1 with error filled (kind, type, message). */
+static int send_attempt(struct ddb_client *client, const char *operation,
+                        const char *body, size_t body_len,
+                        struct http_response *http, json_t **response,
+                        struct ddb_error *error)
+{
+    struct ddb_request request;
+
+    if (ddb_client_sign(client, operation, body, body_len, &request, error) != 0)
+        return -1;
+
+    int rc = http_client_post(client->http, client->url, request.headers,
+                              body, body_len, http);
+    ddb_request_free(&request);
+    return ddb_client_read_response(client, operation, rc, http, response, error);
+}
+
 /* Sets the clock offset from the server's Date header (RFC 9110
  * IMF-fixdate). Returns false when the header is missing or unparsable. */
 static bool correct_clock(struct ddb_client *client, const char *date)
@@ -207,33 +249,36 @@ static bool correct_clock(struct ddb_client *client, const char *date)
     return true;
 }
 
-struct retry_state {
-    int max_attempts;
-    long long limit_deadline_ms; /* 0: no control-plane deadline */
-    bool clock_corrected;
-    int last_quota_cost;
-};
+void ddb_retry_state_init(const struct ddb_client *client,
+                          const struct ddb_call_options *options,
+                          struct ddb_retry_state *state)
+{
+    memset(state, 0, sizeof(*state));
+    state->max_attempts = client->options.max_attempts;
+    if (options != NULL && options->max_attempts > 0)
+        state->max_attempts = options->max_attempts;
+    if (options != NULL && options->limit_exceeded_deadline_ms > 0)
+        state->limit_deadline_ms = retry_now_ms() + options->limit_exceeded_deadline_ms;
+}
 
-/* Decides whether the failed attempt is retried and waits before it.
- * Returns true to retry. */
-static bool prepare_retry(struct ddb_client *client, const char *operation,
-                          const struct http_response *http, const struct ddb_error *error,
-                          struct retry_state *state)
+long ddb_client_retry_delay(struct ddb_client *client, const char *operation,
+                            const struct http_response *http, const struct ddb_error *error,
+                            struct ddb_retry_state *state)
 {
     enum ddb_retry_class retry_class = ddb_error_classify(error);
     int attempt = error->attempts;
     const char *what = error->type[0] != '\0' ? error->type : error->message;
 
     if (retry_class == DDB_RETRY_NEVER)
-        return false;
+        return -1;
 
     if (retry_class == DDB_RETRY_CLOCK_SKEW) {
         if (state->clock_corrected || !correct_clock(client, http->date))
-            return false;
+            return -1;
         state->clock_corrected = true;
         log_info("retrying %s after %s (attempt %d, clock corrected)", operation, what,
                  attempt);
-        return true;
+        return 0;
     }
 
     long delay_ms = retry_backoff_ms(attempt, client->options.retry_base_delay_ms,
@@ -241,31 +286,37 @@ static bool prepare_retry(struct ddb_client *client, const char *operation,
 
     /* Too many table or index operations at once: wait for others to end,
      * as long as the control-plane deadline allows, whatever max_attempts. */
-    if (retry_class == DDB_RETRY_LIMIT_EXCEEDED && state->limit_deadline_ms > 0) {
-        if (retry_now_ms() + delay_ms >= state->limit_deadline_ms)
-            return false;
-        log_info("retrying %s after %s (attempt %d, waiting %ld ms)", operation, what,
-                 attempt, delay_ms);
-        retry_sleep_ms(delay_ms);
-        return true;
+    if (retry_class == DDB_RETRY_LIMIT_EXCEEDED) {
+        client->limit_exceeded++;
+        if (state->limit_deadline_ms > 0) {
+            if (retry_now_ms() + delay_ms >= state->limit_deadline_ms)
+                return -1;
+            log_info("retrying %s after %s (attempt %d, waiting %ld ms)", operation, what,
+                     attempt, delay_ms);
+            return delay_ms;
+        }
     }
 
     if (attempt >= state->max_attempts)
-        return false;
+        return -1;
 
     int cost = retry_quota_acquire(&client->quota, retry_class == DDB_RETRY_TIMEOUT);
     if (cost == 0) {
         log_info("not retrying %s after %s: the client's retry quota is exhausted "
                  "after many failures", operation, what);
-        return false;
+        return -1;
     }
     state->last_quota_cost = cost;
 
     log_info("retrying %s after %s error %s (attempt %d of %d, waiting %ld ms)",
              operation, ddb_retry_class_name(retry_class), what, attempt,
              state->max_attempts, delay_ms);
-    retry_sleep_ms(delay_ms);
-    return true;
+    return delay_ms;
+}
+
+void ddb_client_call_succeeded(struct ddb_client *client, const struct ddb_retry_state *state)
+{
+    retry_quota_release(&client->quota, state->last_quota_cost);
 }
 
 int ddb_call_with(struct ddb_client *client, const char *operation,
@@ -273,16 +324,13 @@ int ddb_call_with(struct ddb_client *client, const char *operation,
                   json_t **response, struct ddb_error *error)
 {
     struct http_response http;
-    struct retry_state state = {.max_attempts = client->options.max_attempts};
+    struct ddb_retry_state state;
     int rc = -1;
 
     *response = NULL;
     ddb_error_clear(error);
     http_response_init(&http);
-    if (options != NULL && options->max_attempts > 0)
-        state.max_attempts = options->max_attempts;
-    if (options != NULL && options->limit_exceeded_deadline_ms > 0)
-        state.limit_deadline_ms = retry_now_ms() + options->limit_exceeded_deadline_ms;
+    ddb_retry_state_init(client, options, &state);
 
     char *body = json_dumps(request, JSON_COMPACT);
     if (body == NULL) {
@@ -298,12 +346,15 @@ int ddb_call_with(struct ddb_client *client, const char *operation,
         rc = send_attempt(client, operation, body, body_len, &http, response, error);
         if (rc == 0)
             break;
-        if (!prepare_retry(client, operation, &http, error, &state))
+
+        long delay_ms = ddb_client_retry_delay(client, operation, &http, error, &state);
+        if (delay_ms < 0)
             break;
+        retry_sleep_ms(delay_ms);
     }
 
     if (rc == 0) {
-        retry_quota_release(&client->quota, state.last_quota_cost);
+        ddb_client_call_succeeded(client, &state);
         log_trace("%s response: %s", operation, http.body);
     } else {
         log_debug("%s failed after %d attempt(s): %s%s%s", operation, error->attempts,

@@ -68,6 +68,13 @@ int ddb_call_with(struct ddb_client *client, const char *operation,
                   const json_t *request, const struct ddb_call_options *options,
                   json_t **response, struct ddb_error *error);
 
+/* Creates a client with the configuration and options of client, and its
+ * clock offset, for use by another thread: a client is not thread-safe. */
+struct ddb_client *ddb_client_clone(const struct ddb_client *client, char *err, size_t err_len);
+
+/* Number of LimitExceededException responses the client has received. */
+long ddb_client_limit_exceeded(const struct ddb_client *client);
+
 /* Number of TCP connections the client has opened so far; stays at 1 over
  * many calls while keep-alive works. */
 long ddb_client_connections(const struct ddb_client *client);

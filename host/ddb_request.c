@@ -1,5 +1,6 @@
 #include "ddb_request.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,11 @@
 
 #define DDB_TARGET_PREFIX "DynamoDB_20120810."
 #define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
+
+/* Serializes credential refreshes and the use of the credential strings,
+ * which a refresh by another thread would free, across the threads that
+ * share one aws_config. Held for microseconds per request. */
+static pthread_mutex_t credentials_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int append_header(struct ddb_request *request, const char *name, const char *value,
                          char *err, size_t err_len)
@@ -32,7 +38,7 @@ static int append_header(struct ddb_request *request, const char *name, const ch
     return 0;
 }
 
-int ddb_request_build(struct ddb_request *request, struct aws_config *config,
+static int build_locked(struct ddb_request *request, struct aws_config *config,
                       struct sigv4_signer *signer, const char *host,
                       const char *operation, const char *body, size_t body_len,
                       time_t now, char *err, size_t err_len)
@@ -91,6 +97,18 @@ cleanup:
     OPENSSL_cleanse(&signed_headers, sizeof(signed_headers));
     if (rc != 0)
         ddb_request_free(request);
+    return rc;
+}
+
+int ddb_request_build(struct ddb_request *request, struct aws_config *config,
+                      struct sigv4_signer *signer, const char *host,
+                      const char *operation, const char *body, size_t body_len,
+                      time_t now, char *err, size_t err_len)
+{
+    pthread_mutex_lock(&credentials_lock);
+    int rc = build_locked(request, config, signer, host, operation, body, body_len, now,
+                          err, err_len);
+    pthread_mutex_unlock(&credentials_lock);
     return rc;
 }
 

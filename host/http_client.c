@@ -94,6 +94,29 @@ static size_t read_header(char *line, size_t size, size_t count, void *user)
     return len;
 }
 
+int http_easy_configure(CURL *curl, const struct http_client_options *options)
+{
+    CURLcode code = CURLE_OK;
+
+    code |= curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    code |= curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options->connect_timeout_ms);
+    code |= curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options->request_timeout_ms);
+    code |= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    code |= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    code |= curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    code |= curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    code |= curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    code |= curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    code |= curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
+    code |= curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, read_header);
+    if (options->ca_bundle != NULL)
+        code |= curl_easy_setopt(curl, CURLOPT_CAINFO, options->ca_bundle);
+    return code == CURLE_OK ? 0 : -1;
+}
+
 struct http_client *http_client_new(const struct http_client_options *options,
                                     char *err, size_t err_len)
 {
@@ -109,24 +132,11 @@ struct http_client *http_client_new(const struct http_client_options *options,
         free(client);
         return NULL;
     }
-
-    CURL *curl = client->curl;
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options->connect_timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options->request_timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, read_header);
-    if (options->ca_bundle != NULL)
-        curl_easy_setopt(curl, CURLOPT_CAINFO, options->ca_bundle);
+    if (http_easy_configure(client->curl, options) != 0) {
+        snprintf(err, err_len, "libcurl rejected an option: it lacks HTTP or TLS support");
+        http_client_free(client);
+        return NULL;
+    }
     return client;
 }
 
@@ -161,13 +171,9 @@ static void http_response_reset(struct http_response *response)
         body[0] = '\0';
 }
 
-int http_client_post(struct http_client *client, const char *url,
-                     const struct curl_slist *headers,
-                     const void *body, size_t body_len,
-                     struct http_response *response)
+void http_easy_prepare_post(CURL *curl, const char *url, const struct curl_slist *headers,
+                            const void *body, size_t body_len, struct http_response *response)
 {
-    CURL *curl = client->curl;
-
     http_response_reset(response);
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -176,12 +182,16 @@ int http_client_post(struct http_client *client, const char *url,
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, response);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, response);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, response->curl_error);
+}
 
-    response->curl_code = curl_easy_perform(curl);
-
+int http_easy_finish_post(CURL *curl, CURLcode code, struct http_response *response,
+                          long *connections)
+{
     long connects = 0;
+
+    response->curl_code = code;
     if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
-        client->connections += connects;
+        *connections += connects;
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
 
     if (response->curl_code != CURLE_OK) {
@@ -204,6 +214,16 @@ int http_client_post(struct http_client *client, const char *url,
         response->body_capacity = 1;
     }
     return 0;
+}
+
+int http_client_post(struct http_client *client, const char *url,
+                     const struct curl_slist *headers,
+                     const void *body, size_t body_len,
+                     struct http_response *response)
+{
+    http_easy_prepare_post(client->curl, url, headers, body, body_len, response);
+    CURLcode code = curl_easy_perform(client->curl);
+    return http_easy_finish_post(client->curl, code, response, &client->connections);
 }
 
 long http_client_connections(const struct http_client *client)

@@ -44,6 +44,23 @@ int http_client_post(struct http_client *client, const char *url,
                      const void *body, size_t body_len,
                      struct http_response *response);
 
+/* Applies the settings of http_client_new (timeouts, TLS verification,
+ * protocols, response callbacks) to an easy handle that a curl multi
+ * handle drives. Returns 0, or -1 when libcurl rejects an option. */
+int http_easy_configure(CURL *curl, const struct http_client_options *options);
+
+/* Sets up a configured easy handle for a POST of body to url that fills
+ * response, which is reset first. headers and body must stay valid until
+ * the transfer ends. */
+void http_easy_prepare_post(CURL *curl, const char *url, const struct curl_slist *headers,
+                            const void *body, size_t body_len, struct http_response *response);
+
+/* Completes response after the transfer of curl ended with code and adds
+ * the connections it opened to *connections. Same result as
+ * http_client_post: 0 when a response arrived, -1 otherwise. */
+int http_easy_finish_post(CURL *curl, CURLcode code, struct http_response *response,
+                          long *connections);
+
 void http_response_init(struct http_response *response);
 void http_response_free(struct http_response *response);
 

@@ -14,6 +14,7 @@
 #include "elf_note.h"
 #include "loader_internal.h"
 #include "log.h"
+#include "plugin_isolate.h"
 #include "plugin_trust.h"
 
 #define ERROR_SIZE 1024
@@ -38,6 +39,8 @@ struct run {
     size_t seen_count;
     struct loader_file *files; /* checked files, loaded by finish_run() */
     size_t files_count;
+    struct plugin_isolate *isolate; /* created by the first isolated batch */
+    const char *missing_dir_fix; /* how to fix a missing plugin directory, or NULL */
 };
 
 static void add_error(struct run *run, const char *path, const char *fmt, ...)
@@ -140,15 +143,17 @@ static void add_checked_file(struct run *run, int fd, const char *path,
 static int check_trust(struct run *run, const struct stat *st, const char *what,
                        const char *path)
 {
-    char reason[ERROR_SIZE];
-    if (plugin_trust_check(st, what, reason, sizeof(reason)) == 0)
+    char problem[ERROR_SIZE];
+    const char *fix = NULL;
+    if (plugin_trust_check(st, what, problem, sizeof(problem), &fix) == 0)
         return 0;
 
     if (run->options->allow_insecure) {
-        log_warn("%s: %s; accepted because insecure plugin loading is enabled", path, reason);
+        log_warn("%s: %s; accepted because of --allow-insecure-plugins", path, problem);
         return 0;
     }
-    add_error(run, path, "%s", reason);
+    add_error(run, path, "%s; %s, or use --allow-insecure-plugins for development", problem,
+              fix);
     return -1;
 }
 
@@ -219,8 +224,9 @@ static void report_directory_error(struct run *run, const char *dir, int open_er
         add_error(run, dir, "plugin directory is a symbolic link, and symbolic links are not "
                             "followed; name the directory itself");
     else if (open_errno == ENOENT)
-        add_error(run, dir, "plugin directory does not exist; create it or pass "
-                            "--plugin-dir DIR");
+        add_error(run, dir, "plugin directory does not exist%s%s",
+                  run->missing_dir_fix != NULL ? "; " : "",
+                  run->missing_dir_fix != NULL ? run->missing_dir_fix : "");
     else
         add_error(run, dir, "cannot open plugin directory: %s", strerror(open_errno));
 }
@@ -399,7 +405,7 @@ static void drop_duplicate_services(struct run *run)
  * order the files were found. */
 static void load_checked_files(struct run *run)
 {
-    loader_load_checked(run->files, run->files_count, run->options);
+    loader_load_checked(run->files, run->files_count, run->options, &run->isolate);
 
     for (size_t i = 0; i < run->files_count; i++) {
         struct loader_file *file = &run->files[i];
@@ -422,6 +428,8 @@ static void load_checked_files(struct run *run)
 static void finish_run(struct run *run)
 {
     load_checked_files(run);
+    plugin_isolate_free(run->isolate);
+    run->isolate = NULL;
     drop_duplicate_services(run);
     for (size_t i = 0; i < run->seen_count; i++)
         free(run->seen[i].path);
@@ -490,6 +498,7 @@ int loader_scan(const struct loader_options *options, struct loader_result *resu
     char **env_dirs = NULL;
     size_t env_count = 0;
     const char *default_dir = SCHEMAREG_DEFAULT_PLUGIN_DIR;
+    char origin_fix[128];
 
     if (dirs_count == 0) {
         const char *env = secure_getenv("SCHEMAREG_PLUGIN_PATH");
@@ -502,10 +511,18 @@ int loader_scan(const struct loader_options *options, struct loader_result *resu
             log_debug("plugin directories from SCHEMAREG_PLUGIN_PATH: %s", env);
             dirs = (const char *const *)env_dirs;
             dirs_count = env_count;
+            run.missing_dir_fix = "fix SCHEMAREG_PLUGIN_PATH, or pass --plugin-dir DIR";
         } else {
             dirs = &default_dir;
             dirs_count = 1;
+            run.missing_dir_fix = "install plugins into this built-in default, pass "
+                                  "--plugin-dir DIR or set SCHEMAREG_PLUGIN_PATH";
         }
+    } else if (options->dirs_origin != NULL) {
+        /* The caller's option named the directory, so the fix is the path. */
+        snprintf(origin_fix, sizeof(origin_fix), "check the path given with %s",
+                 options->dirs_origin);
+        run.missing_dir_fix = origin_fix;
     }
 
     size_t readable = 0;

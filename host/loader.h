@@ -31,6 +31,9 @@ struct loader_options {
      * SCHEMAREG_PLUGIN_PATH, and when that is unset the built-in default. */
     const char *const *dirs;
     size_t dirs_count;
+    /* What named dirs, for the fix in messages about them, e.g.
+     * "--plugin-dir"; NULL for no fix. */
+    const char *dirs_origin;
     /* Nonzero to accept plugin files and directories that are writable by
      * others (development only; a warning is printed). */
     int allow_insecure;

@@ -19,8 +19,14 @@ struct loader_file {
     char *error;
 };
 
-/* Loads every file as options->mode selects and sets each outcome. */
+struct plugin_isolate;
+
+/* Loads every file as options->mode selects and sets each outcome. In
+ * isolated mode *isolate is the session with the plugin loader process,
+ * created at the first call; the caller frees it with
+ * plugin_isolate_free() at the end of the run. */
 void loader_load_checked(struct loader_file *files, size_t count,
-                         const struct loader_options *options);
+                         const struct loader_options *options,
+                         struct plugin_isolate **isolate);
 
 #endif

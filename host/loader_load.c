@@ -54,10 +54,11 @@ static void load_in_process(struct loader_file *file)
 }
 
 /* Four children per online CPU, from 4 to 32. Most of a child's life is
- * the host's fork() and the kernel's process setup and teardown, so more
- * children than CPUs keep both busy. With 500 plugins on a busy 2-CPU
- * machine, tools/bench/list_bench.sh took about 230 ms with 8 children and
- * 290 to 590 ms with 2. */
+ * the kernel's process setup and teardown, so more children than CPUs
+ * keep the loader's fork() calls overlapped with the children's work.
+ * Loading 500 plugins through loader_scan() on a 2-CPU machine at load
+ * average 7.5 took 160 to 210 ms with 4, 8 or 16 children, and 225 to
+ * 280 ms with 2. */
 static unsigned default_children(void)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -69,16 +70,32 @@ static unsigned default_children(void)
     return children < MAX_DEFAULT_CHILDREN ? (unsigned)children : MAX_DEFAULT_CHILDREN;
 }
 
-static void load_isolated(struct loader_file *files, size_t count,
-                          const struct loader_options *options)
+static void fail_all(struct loader_file *files, size_t count, const char *message)
 {
+    for (size_t i = 0; i < count; i++) {
+        set_error(&files[i], message);
+        close(files[i].fd);
+        files[i].fd = -1;
+    }
+}
+
+static void load_isolated(struct loader_file *files, size_t count,
+                          const struct loader_options *options,
+                          struct plugin_isolate **isolate)
+{
+    if (*isolate == NULL) {
+        struct plugin_isolate_options isolate_options = {
+            .timeout_ms = options->timeout_ms > 0 ? options->timeout_ms
+                                                  : LOADER_DEFAULT_TIMEOUT_MS,
+            .max_children = options->max_children > 0 ? options->max_children
+                                                       : default_children(),
+        };
+        *isolate = plugin_isolate_new(&isolate_options);
+    }
     struct plugin_isolate_job *jobs = calloc(count, sizeof(*jobs));
-    if (jobs == NULL) {
-        for (size_t i = 0; i < count; i++) {
-            set_error(&files[i], "out of memory");
-            close(files[i].fd);
-            files[i].fd = -1;
-        }
+    if (*isolate == NULL || jobs == NULL) {
+        fail_all(files, count, "out of memory");
+        free(jobs);
         return;
     }
 
@@ -88,11 +105,7 @@ static void load_isolated(struct loader_file *files, size_t count,
         files[i].fd = -1;
     }
 
-    struct plugin_isolate_options isolate = {
-        .timeout_ms = options->timeout_ms > 0 ? options->timeout_ms : LOADER_DEFAULT_TIMEOUT_MS,
-        .max_children = options->max_children > 0 ? options->max_children : default_children(),
-    };
-    plugin_isolate_run(jobs, count, &isolate);
+    plugin_isolate_run(*isolate, jobs, count);
 
     for (size_t i = 0; i < count; i++) {
         files[i].plugin = jobs[i].plugin;
@@ -118,7 +131,8 @@ static void compare_identity(const struct loader_file *file)
 }
 
 void loader_load_checked(struct loader_file *files, size_t count,
-                         const struct loader_options *options)
+                         const struct loader_options *options,
+                         struct plugin_isolate **isolate)
 {
     if (options->mode == LOADER_MODE_NOTES_ONLY) {
         for (size_t i = 0; i < count; i++)
@@ -130,7 +144,7 @@ void loader_load_checked(struct loader_file *files, size_t count,
         for (size_t i = 0; i < count; i++)
             load_in_process(&files[i]);
     } else if (count > 0) {
-        load_isolated(files, count, options);
+        load_isolated(files, count, options, isolate);
     }
 
     for (size_t i = 0; i < count; i++) {

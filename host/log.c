@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 static enum log_level current_level = LOG_LEVEL_INFO;
+static const char *program_name = "schemareg";
 
 static const char *const level_names[] = {
     [LOG_LEVEL_ERROR] = "error",
@@ -14,6 +15,11 @@ static const char *const level_names[] = {
     [LOG_LEVEL_DEBUG] = "debug",
     [LOG_LEVEL_TRACE] = "trace",
 };
+
+void log_set_program(const char *name)
+{
+    program_name = name;
+}
 
 void log_set_level(enum log_level level)
 {
@@ -42,7 +48,8 @@ void log_write(enum log_level level, const char *fmt, ...)
     /* One buffered line per message, so lines from concurrent writers
      * never interleave mid-line. */
     char line[4096];
-    int prefix = snprintf(line, sizeof(line), "schemareg: %s: ", level_names[level]);
+    int prefix = snprintf(line, sizeof(line), "%s: %s: ", program_name,
+                          level_names[level]);
     va_list args;
     va_start(args, fmt);
     vsnprintf(line + prefix, sizeof(line) - (size_t)prefix, fmt, args);

@@ -17,7 +17,11 @@ enum log_level log_get_level(void);
 /* Parses "error", "warn", "info", "debug" or "trace"; returns -1 otherwise. */
 int log_parse_level(const char *text);
 
-/* Prints "schemareg: LEVEL: message" to stderr when level is enabled.
+/* Sets the program name that starts every line, e.g. "schemareg-lint"
+ * (default "schemareg"). name must stay valid while logging goes on. */
+void log_set_program(const char *name);
+
+/* Prints "PROGRAM: LEVEL: message" to stderr when level is enabled.
  * Callers must never pass secrets (secret keys, tokens, signatures). */
 void log_write(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

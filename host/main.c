@@ -34,9 +34,11 @@ static void print_help(void)
         printf("  %-10s %s\n", commands[i].name, commands[i].summary);
     printf("\nOptions (accepted before or after the command):\n%s"
            "  --version                 print the version and exit\n\n"
-           "Run schemareg-host COMMAND --help for the options of a command.\n"
-           "Exit codes: 0 success, 1 error or invalid plugins, 2 usage error\n"
-           "(plan: changes pending), 3 provisioning still in progress.\n",
+           "Long options must be spelled in full. Run schemareg-host COMMAND --help\n"
+           "for the options of a command.\n\n"
+           "Exit codes: 0 success, 1 error or invalid plugins, 2 usage error,\n"
+           "3 provisioning still in progress. plan exits 2 when changes are pending,\n"
+           "so its usage errors exit 1.\n",
            cli_common_options_help);
 }
 
@@ -61,8 +63,13 @@ static int parse_global_options(int argc, char **argv)
 
     opterr = 0;
     int opt;
+    int longindex = -1;
     /* "+" stops at the command name, so its options stay for the command. */
-    while ((opt = getopt_long(argc, argv, "+:hv", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:hv", options, &longindex)) != -1) {
+        if (opt != '?' && opt != ':' &&
+            cli_reject_abbreviation(argv, options, longindex, NULL) != 0)
+            return CLI_EXIT_USAGE;
+        longindex = -1;
         if (opt == 'h') {
             print_help();
             return CLI_EXIT_OK;
@@ -73,7 +80,8 @@ static int parse_global_options(int argc, char **argv)
             return CLI_EXIT_OK;
         }
         if (opt == '?') {
-            log_error("unknown option %s; run schemareg-host --help", argv[optind - 1]);
+            log_error("unknown option %s; run schemareg-host --help",
+                      cli_option_name(argv[optind - 1]).text);
             return CLI_EXIT_USAGE;
         }
         if (opt == ':') {
@@ -88,6 +96,7 @@ static int parse_global_options(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    log_set_program("schemareg-host");
     int status = parse_global_options(argc, argv);
     if (status >= 0)
         goto cleanup;

@@ -56,7 +56,7 @@ static int arrange_fds(const struct plugin_child_fds *fds)
         if (dup2(parked[i], i) != i)
             return -1;
     }
-    /* Also closes the other children's pipes and the host's own files. */
+    /* Also closes the other children's pipes and the loader's socket. */
     if (close_range(5, ~0u, 0) != 0) {
         for (int fd = 5; fd < 65536; fd++)
             close(fd);
@@ -92,14 +92,14 @@ static char *load_and_encode(const char *path)
 }
 
 _Noreturn void plugin_child_run(const struct plugin_child_fds *fds, const char *path,
-                                pid_t host_pid)
+                                pid_t loader_pid)
 {
-    /* Drops output the host had buffered but not written at fork time, so
+    /* Drops output the loader had buffered but not written at fork time, so
      * the plugin's stdout pipe receives only what the plugin prints. */
     __fpurge(stdout);
     __fpurge(stderr);
 
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != host_pid)
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != loader_pid)
         _exit(CHILD_EXIT_INTERNAL);
     setpgid(0, 0);
     reset_signals();
@@ -113,7 +113,7 @@ _Noreturn void plugin_child_run(const struct plugin_child_fds *fds, const char *
     char *message = load_and_encode(path);
 
     /* Pushes what the plugin printed with stdio into the stdout pipe, so
-     * the host receives it even though the child never returns from main. */
+     * the loader receives it even though the child never returns from main. */
     fflush(stdout);
 
     if (message == NULL || write_all(PLUGIN_CHILD_RESULT_FD, message, strlen(message)) != 0)

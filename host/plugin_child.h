@@ -1,6 +1,7 @@
 /*
  * The child side of isolated plugin loading: runs in a process forked from
- * the host, loads one plugin and sends its providers to the host.
+ * schemareg-plugin-loader, loads one plugin and sends its providers to the
+ * loader, which relays them to the host.
  */
 #ifndef SCHEMAREG_PLUGIN_CHILD_H
 #define SCHEMAREG_PLUGIN_CHILD_H
@@ -12,7 +13,7 @@
 #define PLUGIN_CHILD_RESULT_FD 3
 #define PLUGIN_CHILD_PLUGIN_FD 4
 
-/* Descriptors the child receives from the host; the child owns them. */
+/* Descriptors the child receives from the loader; the child owns them. */
 struct plugin_child_fds {
     int plugin;  /* the checked plugin file */
     int result;  /* write end of the result pipe */
@@ -22,14 +23,14 @@ struct plugin_child_fds {
 };
 
 /*
- * Runs in the child right after fork(): moves the descriptors to 0 to 4,
+ * Runs in the child right after fork(). Moves the descriptors to 0 to 4,
  * closes every other one, resets signal dispositions and the signal mask,
- * disables core dumps, sets PR_SET_PDEATHSIG so the kernel kills the
- * child when the host dies, then loads the plugin with plugin_load_fd() and writes one
- * plugin_wire message to the result pipe. Ends with _exit(), so no atexit
+ * and disables core dumps. Sets PR_SET_PDEATHSIG so the kernel kills the
+ * child when the loader (loader_pid) dies. Then loads the plugin with
+ * plugin_load_fd() and writes one plugin_wire message to the result pipe. Ends with _exit(), so no atexit
  * handler and no plugin destructor runs, unless the plugin itself exits.
  */
 _Noreturn void plugin_child_run(const struct plugin_child_fds *fds, const char *path,
-                                pid_t host_pid);
+                                pid_t loader_pid);
 
 #endif

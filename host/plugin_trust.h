@@ -12,8 +12,10 @@
 /*
  * Checks that st (from fstat) is owned by root or by the effective user and
  * is neither group- nor world-writable. what is "file" or "directory" for
- * the message. Returns 0, or -1 with a message in err that states the fix.
+ * the message. Returns 0, or -1 with the problem in problem and the fix
+ * ("run chmod go-w on it") in *fix, to join as the caller needs.
  */
-int plugin_trust_check(const struct stat *st, const char *what, char *err, size_t err_size);
+int plugin_trust_check(const struct stat *st, const char *what, char *problem,
+                       size_t problem_size, const char **fix);
 
 #endif

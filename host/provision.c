@@ -44,12 +44,27 @@ int provision_collect_providers(const struct catalog_plugin *plugins, size_t plu
     return 0;
 }
 
+static void report_at(struct provision_job *job, unsigned long long order, enum step_kind kind,
+                      enum step_outcome outcome, const char *name, const char *step,
+                      const char *message)
+{
+    if (step_report_add_ordered(job->report, order, kind, outcome, job->capsule,
+                                job->provider->service_id, job->physical_name, name, step,
+                                message) != 0)
+        log_error("out of memory reporting a step of table %s", job->physical_name);
+}
+
 void provision_report(struct provision_job *job, enum step_kind kind, enum step_outcome outcome,
                       const char *name, const char *step, const char *message)
 {
-    if (step_report_add(job->report, kind, outcome, job->capsule, job->provider->service_id,
-                        job->physical_name, name, step, message) != 0)
-        log_error("out of memory reporting a step of table %s", job->physical_name);
+    report_at(job, job->order, kind, outcome, name, step, message);
+}
+
+void provision_report_seed(struct provision_job *job, size_t seed_index,
+                           enum step_outcome outcome, const char *name, const char *step,
+                           const char *message)
+{
+    report_at(job, job->order + 1 + seed_index, STEP_KIND_SEED, outcome, name, step, message);
 }
 
 int provision_record(struct provision_job *job, enum step_kind kind, const char *name,
@@ -57,8 +72,8 @@ int provision_record(struct provision_job *job, enum step_kind kind, const char 
 {
     char err[1400];
 
-    if (checkpoint_record(job->store, step, job->physical_name, in_progress, detail, err,
-                          sizeof(err)) >= 0)
+    if (checkpoint_record(job->store, job->client, step, job->physical_name, in_progress,
+                          detail, err, sizeof(err)) >= 0)
         return 0;
 
     char message[1600];
@@ -97,7 +112,7 @@ static int describe_table(struct provision_job *job, const char *step, json_t **
 static int create_table(struct provision_job *job, const char *step)
 {
     char message[1400] = "";
-    int discarded = checkpoint_discard_table(job->store, job->physical_name, message,
+    int discarded = checkpoint_discard_table(job->store, job->client, job->physical_name, message,
                                              sizeof(message));
 
     if (discarded < 0) {
@@ -228,14 +243,14 @@ static int record_present_indexes(struct provision_job *job, const json_t *descr
             continue;
         }
         if (!active) {
-            const struct checkpoint_record *record = checkpoint_find(job->store, step);
+            int recorded = checkpoint_exists(job->store, step);
             char detail[200];
 
             building = 1;
             snprintf(detail, sizeof(detail), "index %s %s%s; run again to finish", name,
                      status ? status : "UNKNOWN",
                      json_is_true(json_object_get(index, "Backfilling")) ? ", backfilling" : "");
-            if (!record && provision_record(job, STEP_KIND_GSI, name, step, 1, detail) != 0)
+            if (!recorded && provision_record(job, STEP_KIND_GSI, name, step, 1, detail) != 0)
                 return -1;
             provision_report(job, STEP_KIND_GSI, STEP_IN_PROGRESS, name, step, detail);
             continue;
@@ -348,11 +363,7 @@ static int check_existing(struct provision_job *job, const json_t *description, 
     return rc;
 }
 
-/*
- * Brings one table to its declared state. Returns 0 done, 1 in progress,
- * -1 failed; every outcome is in the report.
- */
-static int provision_table(struct provision_job *job)
+int provision_table_steps(struct provision_job *job)
 {
     char step[CHECKPOINT_STEP_SIZE];
     json_t *description = NULL;
@@ -401,90 +412,11 @@ static int provision_table(struct provision_job *job)
 
     /* TTL and seeds need only the table to be ACTIVE, not its indexes. */
     int ttl_failed = provision_ttl_step(job) != 0;
-    int seeds_failed = provision_seed_steps(job) != 0;
 
-    if (ttl_failed || seeds_failed)
-        rc = -1;
-    else
-        rc = building ? 1 : 0;
+    job->seeds_ready = 1;
+    rc = ttl_failed ? -1 : building;
 
 cleanup:
     json_decref(description);
     return rc;
-}
-
-static int state_table_collides(const char *capsule, const struct catalog_provider *const *providers,
-                                size_t count, const char *state_table, char *err, size_t err_len)
-{
-    for (size_t i = 0; i < count; i++) {
-        for (size_t j = 0; j < providers[i]->tables_count; j++) {
-            char name[CAPSULE_TABLE_NAME_SIZE];
-
-            if (capsule_table_name(capsule, providers[i]->tables[j].name, name, sizeof(name)) != 0) {
-                snprintf(err, err_len, "table name %s-%s is longer than 255 characters",
-                         capsule, providers[i]->tables[j].name);
-                return 1;
-            }
-            if (strcmp(name, state_table) == 0) {
-                snprintf(err, err_len,
-                         "table %s of service %s has the name of the state table; "
-                         "choose another --state-table", name, providers[i]->service_id);
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
-int provision_capsule(struct ddb_client *client, const char *capsule,
-                      const struct catalog_provider *const *providers, size_t providers_count,
-                      const struct provision_options *options, struct step_report *report,
-                      char *err, size_t err_len)
-{
-    const char *state_table = options->state_table ? options->state_table
-                                                   : CHECKPOINT_DEFAULT_TABLE;
-    struct checkpoint_store store;
-    int failed = 0;
-    int in_progress = 0;
-
-    if (capsule_validate(capsule, err, err_len) != 0)
-        return PROVISION_EXIT_FAILED;
-    if (state_table_collides(capsule, providers, providers_count, state_table, err, err_len))
-        return PROVISION_EXIT_FAILED;
-    if (checkpoint_store_init(&store, client, state_table, capsule) != 0) {
-        snprintf(err, err_len, "out of memory");
-        return PROVISION_EXIT_FAILED;
-    }
-    if (checkpoint_ensure_table(&store, options->wait_timeout_ms, err, err_len) != 0 ||
-        checkpoint_load(&store, err, err_len) != 0) {
-        checkpoint_store_free(&store);
-        return PROVISION_EXIT_FAILED;
-    }
-    log_info("capsule %s: %zu checkpoint(s) read from %s, run %s", capsule,
-             store.records_count, state_table, store.run_id);
-
-    for (size_t i = 0; i < providers_count; i++) {
-        for (size_t j = 0; j < providers[i]->tables_count; j++) {
-            struct provision_job job = {
-                .client = client,
-                .capsule = capsule,
-                .provider = providers[i],
-                .table = &providers[i]->tables[j],
-                .store = &store,
-                .report = report,
-                .options = options,
-            };
-
-            capsule_table_name(capsule, job.table->name, job.physical_name,
-                               sizeof(job.physical_name));
-            int rc = provision_table(&job);
-            failed |= rc < 0;
-            in_progress |= rc > 0;
-        }
-    }
-
-    checkpoint_store_free(&store);
-    if (failed)
-        return PROVISION_EXIT_FAILED;
-    return in_progress ? PROVISION_EXIT_IN_PROGRESS : PROVISION_EXIT_DONE;
 }

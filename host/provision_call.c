@@ -1,7 +1,9 @@
 #include "provision_call.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,24 +11,32 @@
 
 #include "log.h"
 
-static long kill_after_requests = -1; /* -1: not read yet, 0: disabled */
-static long requests_done;
-static long calls_made;
+/* How long CreateTable, UpdateTable and UpdateTimeToLive keep retrying
+ * LimitExceededException (too many control-plane operations at once in
+ * the account) before the step fails. */
+#define LIMIT_EXCEEDED_DEADLINE_MS (15L * 60 * 1000)
 
-static void apply_kill_hook(void)
+static long kill_after_requests; /* 0: disabled */
+static pthread_once_t kill_hook_once = PTHREAD_ONCE_INIT;
+static atomic_long calls_made;
+
+static void read_kill_hook(void)
 {
-    if (kill_after_requests < 0) {
-        const char *value = getenv("SCHEMAREG_TEST_KILL_AFTER_REQUESTS");
-        char *end = NULL;
-        long parsed = value && *value ? strtol(value, &end, 10) : 0;
+    const char *value = getenv("SCHEMAREG_TEST_KILL_AFTER_REQUESTS");
+    char *end = NULL;
+    long parsed = value && *value ? strtol(value, &end, 10) : 0;
 
-        kill_after_requests = (end && *end == '\0' && parsed > 0) ? parsed : 0;
-    }
+    kill_after_requests = (end && *end == '\0' && parsed > 0) ? parsed : 0;
+}
+
+void provision_call_completed(void)
+{
+    long calls = atomic_fetch_add(&calls_made, 1) + 1;
+
+    pthread_once(&kill_hook_once, read_kill_hook);
     if (kill_after_requests == 0)
         return;
-
-    requests_done++;
-    if (requests_done >= kill_after_requests) {
+    if (calls == kill_after_requests) {
         log_warn("SCHEMAREG_TEST_KILL_AFTER_REQUESTS=%ld reached, raising SIGKILL",
                  kill_after_requests);
         fflush(stdout);
@@ -39,18 +49,24 @@ int provision_call(struct ddb_client *client, const char *operation,
 {
     json_t *table = json_object_get(request, "TableName");
 
+    int control_plane = strcmp(operation, "CreateTable") == 0 ||
+                        strcmp(operation, "UpdateTable") == 0 ||
+                        strcmp(operation, "UpdateTimeToLive") == 0;
+    struct ddb_call_options options = {
+        .limit_exceeded_deadline_ms = control_plane ? LIMIT_EXCEEDED_DEADLINE_MS : 0,
+    };
+
     log_debug("DynamoDB %s %s", operation, table ? json_string_value(table) : "");
     memset(error, 0, sizeof(*error));
-    int rc = ddb_call(client, operation, request, response, error);
+    int rc = ddb_call_with(client, operation, request, &options, response, error);
 
-    calls_made++;
-    apply_kill_hook();
+    provision_call_completed();
     return rc;
 }
 
 long provision_call_count(void)
 {
-    return calls_made;
+    return atomic_load(&calls_made);
 }
 
 int provision_error_is(const struct ddb_error *error, const char *type)

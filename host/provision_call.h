@@ -5,7 +5,8 @@
  * Test hook: when SCHEMAREG_TEST_KILL_AFTER_REQUESTS=N is set to a positive
  * integer, the process raises SIGKILL right after the Nth call returns, so
  * crash recovery can be tested at chosen points of a run. It does nothing
- * when the variable is unset or empty.
+ * when the variable is unset or empty. Calls made concurrently count in
+ * the order they complete.
  */
 #ifndef SCHEMAREG_PROVISION_CALL_H
 #define SCHEMAREG_PROVISION_CALL_H
@@ -17,11 +18,19 @@
 #include "ddb_client.h"
 
 /* Calls ddb_call() and then applies the test hook. Same contract as
- * ddb_call(): 0 with *response owned by the caller, or -1 with error. */
+ * ddb_call(): 0 with *response owned by the caller, or -1 with error.
+ * CreateTable, UpdateTable and UpdateTimeToLive retry
+ * LimitExceededException for up to 15 minutes. Thread-safe as long as
+ * each thread has its own client. */
 int provision_call(struct ddb_client *client, const char *operation,
                    const json_t *request, json_t **response, struct ddb_error *error);
 
-/* Returns how many calls this process has made through provision_call. */
+/* Counts one completed call and applies the test hook; for calls made
+ * without provision_call, e.g. through ddb_multi. */
+void provision_call_completed(void);
+
+/* Returns how many calls this process has completed (provision_call and
+ * provision_call_completed). */
 long provision_call_count(void);
 
 /* Returns nonzero when error is a service error of the given type, e.g.

@@ -86,6 +86,18 @@ int provision_cli_option(struct provision_cli_args *args, int opt, const char *a
             return -1;
         args->max_attempts = (int)value;
         return 0;
+    case PROVISION_OPT_TABLE_CONCURRENCY:
+        if (parse_positive("--table-concurrency", arg, PROVISION_MAX_TABLE_CONCURRENCY,
+                           &value) != 0)
+            return -1;
+        args->table_concurrency = (int)value;
+        return 0;
+    case PROVISION_OPT_SEED_CONCURRENCY:
+        if (parse_positive("--seed-concurrency", arg, PROVISION_MAX_SEED_CONCURRENCY,
+                           &value) != 0)
+            return -1;
+        args->seed_concurrency = (int)value;
+        return 0;
     case PROVISION_OPT_SKIP_INVALID:
         args->skip_invalid = 1;
         return 0;
@@ -97,6 +109,15 @@ int provision_cli_option(struct provision_cli_args *args, int opt, const char *a
         return 0;
     case PROVISION_OPT_PROFILE:
         args->aws.profile = arg;
+        return 0;
+    case PROVISION_OPT_ACCESS_KEY_ID:
+        args->aws.access_key_id = arg;
+        return 0;
+    case PROVISION_OPT_SECRET_ACCESS_KEY:
+        args->aws.secret_access_key = arg;
+        return 0;
+    case PROVISION_OPT_SESSION_TOKEN:
+        args->aws.session_token = arg;
         return 0;
     default:
         return -1;
@@ -211,8 +232,9 @@ int provision_cli_connect(const struct provision_cli_args *args, struct aws_conf
         *config = NULL;
         return -1;
     }
-    log_debug("DynamoDB endpoint %s, region %s", aws_config_endpoint(*config),
-              aws_config_region(*config));
+    char description[1024];
+    log_debug("AWS configuration: %s",
+              aws_config_describe(*config, description, sizeof(description)));
     return 0;
 }
 

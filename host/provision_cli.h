@@ -24,6 +24,11 @@ enum provision_cli_option_id {
     PROVISION_OPT_REGION,
     PROVISION_OPT_ENDPOINT_URL,
     PROVISION_OPT_PROFILE,
+    PROVISION_OPT_TABLE_CONCURRENCY,
+    PROVISION_OPT_SEED_CONCURRENCY,
+    PROVISION_OPT_ACCESS_KEY_ID,
+    PROVISION_OPT_SECRET_ACCESS_KEY,
+    PROVISION_OPT_SESSION_TOKEN,
 };
 
 /* Options of every command that talks to DynamoDB. */
@@ -34,7 +39,10 @@ enum provision_cli_option_id {
         {"max-attempts", required_argument, NULL, PROVISION_OPT_MAX_ATTEMPTS},       \
         {"region", required_argument, NULL, PROVISION_OPT_REGION},                   \
         {"endpoint-url", required_argument, NULL, PROVISION_OPT_ENDPOINT_URL},       \
-        {"profile", required_argument, NULL, PROVISION_OPT_PROFILE}
+        {"profile", required_argument, NULL, PROVISION_OPT_PROFILE},                 \
+        {"access-key-id", required_argument, NULL, PROVISION_OPT_ACCESS_KEY_ID},     \
+        {"secret-access-key", required_argument, NULL, PROVISION_OPT_SECRET_ACCESS_KEY}, \
+        {"session-token", required_argument, NULL, PROVISION_OPT_SESSION_TOKEN}
 
 /* Help lines for PROVISION_CLI_LONG_OPTIONS. */
 #define PROVISION_CLI_OPTIONS_HELP                                                        \
@@ -46,7 +54,13 @@ enum provision_cli_option_id {
     "                            AWS_MAX_ATTEMPTS, else 3)\n"                           \
     "  --region REGION           AWS region (default: AWS_REGION, then the profile)\n" \
     "  --endpoint-url URL        DynamoDB endpoint, e.g. http://127.0.0.1:8000\n"       \
-    "  --profile NAME            profile of ~/.aws/config and ~/.aws/credentials\n"
+    "  --profile NAME            profile of ~/.aws/config and ~/.aws/credentials\n" \
+    "  --access-key-id ID        AWS access key ID; needs --secret-access-key\n"     \
+    "  --secret-access-key KEY   AWS secret access key. Other local users can read\n" \
+    "                            a command line in the process list: prefer\n"       \
+    "                            AWS_SECRET_ACCESS_KEY or a profile\n"               \
+    "  --session-token TOKEN     session token of temporary credentials (same\n"    \
+    "                            warning)\n"
 
 struct provision_cli_args {
     const char **capsules; /* strings belong to argv */
@@ -56,6 +70,8 @@ struct provision_cli_args {
     long wait_timeout_s;
     int max_attempts; /* 0: AWS_MAX_ATTEMPTS or the client's default */
     int skip_invalid;
+    int table_concurrency; /* 0: PROVISION_DEFAULT_TABLE_CONCURRENCY */
+    int seed_concurrency;  /* 0: PROVISION_DEFAULT_SEED_CONCURRENCY */
     struct aws_options aws;
 };
 
@@ -73,7 +89,7 @@ void provision_cli_args_init(struct provision_cli_args *args);
 void provision_cli_args_free(struct provision_cli_args *args);
 
 /* Applies one option of PROVISION_CLI_LONG_OPTIONS (and --wait-timeout,
- * --skip-invalid). Returns 0, or -1 after logging an invalid value. */
+ * --skip-invalid, --table-concurrency, --seed-concurrency). Returns 0, or -1 after logging an invalid value. */
 int provision_cli_option(struct provision_cli_args *args, int opt, const char *arg);
 
 /* Checks that at least one --capsule was given. Returns 0 or -1 (logged). */

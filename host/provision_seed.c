@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -76,108 +77,195 @@ static int prepare(struct provision_job *job, const struct catalog_seed *source,
     return failed ? -1 : 0;
 }
 
-/* Writes the seed unless it exists. Returns STEP_WRITTEN,
- * STEP_ALREADY_PRESENT, or STEP_FAILED with a message in err. */
-static enum step_outcome put_seed(struct provision_job *job, const struct catalog_seed *source,
-                                  const struct seed_request *seed, char *err, size_t err_len)
+/* One seed step in flight: its PutItem, the retries while the new table
+ * is not visible yet, then its checkpoint. */
+struct seed_write {
+    struct provision_job *job;
+    const struct catalog_seed *source;
+    size_t index;
+    struct seed_request seed;
+    struct ddb_multi *multi;
+    json_t *put;        /* the PutItem request */
+    json_t *record;     /* the checkpoint request, once the item is in place */
+    int64_t deadline_ms; /* ResourceNotFoundException is retried until then */
+    long delay_ms;
+    enum step_outcome outcome;
+    provision_seed_done_fn *done;
+    void *user;
+};
+
+static void finish(struct seed_write *write, int failed)
+{
+    provision_seed_done_fn *done = write->done;
+    struct provision_job *job = write->job;
+    void *user = write->user;
+
+    seed_request_free(&write->seed);
+    json_decref(write->put);
+    json_decref(write->record);
+    free(write);
+    done(job, failed, user);
+}
+
+static void fail(struct seed_write *write, const char *message)
+{
+    provision_report_seed(write->job, write->index, STEP_FAILED,
+                          write->seed.key_text[0] ? write->seed.key_text : NULL,
+                          write->seed.step[0] ? write->seed.step : NULL, message);
+    finish(write, 1);
+}
+
+static void fail_call(struct seed_write *write, const char *what, const struct ddb_error *error)
+{
+    char text[1200];
+    char message[1400];
+
+    provision_error_text(error, text, sizeof(text));
+    snprintf(message, sizeof(message), "%s: %s", what, text);
+    fail(write, message);
+}
+
+static void recorded(void *user, int rc, json_t *response, const struct ddb_error *error)
+{
+    struct seed_write *write = user;
+    char err[1400];
+    char message[1600];
+
+    provision_call_completed();
+    json_decref(response);
+    if (checkpoint_record_finish(write->job->store, write->record, rc, error, err,
+                                 sizeof(err)) < 0) {
+        snprintf(message, sizeof(message), "done, but recording the checkpoint failed: %s", err);
+        fail(write, message);
+        return;
+    }
+    provision_report_seed(write->job, write->index, write->outcome, write->seed.key_text,
+                          write->seed.step, NULL);
+    finish(write, 0);
+}
+
+static void submit_record(struct seed_write *write)
+{
+    struct ddb_error error;
+
+    write->record = checkpoint_record_request(write->job->store, write->seed.step,
+                                              write->job->physical_name, 0, NULL);
+    if (!write->record) {
+        fail(write, "done, but recording the checkpoint failed: out of memory");
+        return;
+    }
+    if (ddb_multi_submit(write->multi, "PutItem", write->record, 0, recorded, write,
+                         &error) != 0)
+        fail_call(write, "done, but recording the checkpoint failed", &error);
+}
+
+static void submit_put(struct seed_write *write, long delay_ms);
+
+static void put_done(void *user, int rc, json_t *response, const struct ddb_error *error)
+{
+    struct seed_write *write = user;
+
+    provision_call_completed();
+    json_decref(response);
+    if (rc == 0) {
+        write->outcome = STEP_WRITTEN;
+        submit_record(write);
+        return;
+    }
+    /* The condition failed: the item is there, maybe changed by a user,
+     * and it stays as it is. */
+    if (provision_error_is(error, "ConditionalCheckFailedException")) {
+        write->outcome = STEP_ALREADY_PRESENT;
+        submit_record(write);
+        return;
+    }
+    if (provision_error_is(error, "ResourceNotFoundException") &&
+        provision_now_ms() + write->delay_ms < write->deadline_ms) {
+        long delay = write->delay_ms;
+
+        log_debug("PutItem on %s: table not visible yet, retrying in %ld ms",
+                  write->job->physical_name, delay);
+        write->delay_ms *= 2;
+        submit_put(write, delay);
+        return;
+    }
+    fail_call(write, "PutItem failed", error);
+}
+
+static void submit_put(struct seed_write *write, long delay_ms)
+{
+    struct ddb_error error;
+
+    if (ddb_multi_submit(write->multi, "PutItem", write->put, delay_ms, put_done, write,
+                         &error) != 0)
+        fail_call(write, "PutItem failed", &error);
+}
+
+static json_t *put_request(const struct provision_job *job, const struct catalog_seed *source,
+                           const struct seed_request *seed)
 {
     json_t *request = json_pack("{s:s, s:O, s:s}", "TableName", job->physical_name,
                                 "Item", seed->item,
                                 "ConditionExpression", source->condition_expression);
-    int64_t deadline = provision_now_ms() + NOT_FOUND_RETRY_MS;
-    int64_t delay = NOT_FOUND_FIRST_DELAY_MS;
-    enum step_outcome outcome = STEP_FAILED;
-    struct ddb_error error;
 
-    if (seed->names)
+    if (request && seed->names)
         json_object_set(request, "ExpressionAttributeNames", seed->names);
-    if (seed->values)
+    if (request && seed->values)
         json_object_set(request, "ExpressionAttributeValues", seed->values);
-
-    for (;;) {
-        json_t *response = NULL;
-        int rc = provision_call(job->client, "PutItem", request, &response, &error);
-
-        json_decref(response);
-        if (rc == 0) {
-            outcome = STEP_WRITTEN;
-            break;
-        }
-        /* The condition failed: the item is there, maybe changed by a
-         * user, and it stays as it is. */
-        if (provision_error_is(&error, "ConditionalCheckFailedException")) {
-            outcome = STEP_ALREADY_PRESENT;
-            break;
-        }
-        if (provision_error_is(&error, "ResourceNotFoundException") &&
-            provision_now_ms() + delay < deadline) {
-            log_debug("PutItem on %s: table not visible yet, retrying in %lld ms",
-                      job->physical_name, (long long)delay);
-            provision_sleep_ms(delay);
-            delay *= 2;
-            continue;
-        }
-
-        char text[1200];
-        provision_error_text(&error, text, sizeof(text));
-        snprintf(err, err_len, "PutItem failed: %s", text);
-        break;
-    }
-    json_decref(request);
-    return outcome;
+    return request;
 }
 
-/* Runs one seed step. Returns 0 or -1 (reported). */
-static int seed_step(struct provision_job *job, const struct catalog_seed *source)
+size_t provision_seed_next(const struct provision_job *job, size_t from)
 {
-    struct seed_request seed = {0};
-    char err[1400];
-    int rc = -1;
+    const struct catalog_provider *provider = job->provider;
 
-    if (prepare(job, source, &seed, err, sizeof(err)) != 0) {
-        provision_report(job, STEP_KIND_SEED, STEP_FAILED, seed.key_text[0] ? seed.key_text : NULL,
-                         seed.step[0] ? seed.step : NULL, err);
-        goto cleanup;
+    while (from < provider->seeds_count &&
+           strcmp(provider->seeds[from].table, job->table->name) != 0)
+        from++;
+    return from;
+}
+
+void provision_seed_start(struct provision_job *job, size_t index, struct ddb_multi *multi,
+                          provision_seed_done_fn *done, void *user)
+{
+    struct seed_write *write = calloc(1, sizeof(*write));
+    char err[1400];
+
+    if (!write) {
+        provision_report_seed(job, index, STEP_FAILED, NULL, NULL, "out of memory");
+        done(job, 1, user);
+        return;
     }
-    if (!source->condition_expression || !*source->condition_expression) {
+    write->job = job;
+    write->source = &job->provider->seeds[index];
+    write->index = index;
+    write->multi = multi;
+    write->done = done;
+    write->user = user;
+
+    if (prepare(job, write->source, &write->seed, err, sizeof(err)) != 0) {
+        fail(write, err);
+        return;
+    }
+    if (!write->source->condition_expression || !*write->source->condition_expression) {
         /* Validation rejects such seeds; this guard keeps the promise
          * that user data is never overwritten even if validation is skipped. */
-        provision_report(job, STEP_KIND_SEED, STEP_FAILED, seed.key_text, seed.step,
-                         "the seed has no condition expression, so it is not written");
-        goto cleanup;
+        fail(write, "the seed has no condition expression, so it is not written");
+        return;
     }
-    if (checkpoint_is_done(job->store, seed.step)) {
-        provision_report(job, STEP_KIND_SEED, STEP_SKIPPED, seed.key_text, seed.step, NULL);
-        rc = 0;
-        goto cleanup;
+    if (checkpoint_is_done(job->store, write->seed.step)) {
+        provision_report_seed(job, index, STEP_SKIPPED, write->seed.key_text, write->seed.step,
+                              NULL);
+        finish(write, 0);
+        return;
     }
 
-    enum step_outcome outcome = put_seed(job, source, &seed, err, sizeof(err));
-    if (outcome == STEP_FAILED) {
-        provision_report(job, STEP_KIND_SEED, STEP_FAILED, seed.key_text, seed.step, err);
-        goto cleanup;
+    write->put = put_request(job, write->source, &write->seed);
+    if (!write->put) {
+        fail(write, "out of memory");
+        return;
     }
-    if (provision_record(job, STEP_KIND_SEED, seed.key_text, seed.step, 0, NULL) != 0)
-        goto cleanup;
-    provision_report(job, STEP_KIND_SEED, outcome, seed.key_text, seed.step, NULL);
-    rc = 0;
-
-cleanup:
-    seed_request_free(&seed);
-    return rc;
-}
-
-int provision_seed_steps(struct provision_job *job)
-{
-    int rc = 0;
-
-    for (size_t i = 0; i < job->provider->seeds_count; i++) {
-        const struct catalog_seed *seed = &job->provider->seeds[i];
-
-        if (strcmp(seed->table, job->table->name) != 0)
-            continue;
-        if (seed_step(job, seed) != 0)
-            rc = -1;
-    }
-    return rc;
+    write->deadline_ms = provision_now_ms() + NOT_FOUND_RETRY_MS;
+    write->delay_ms = NOT_FOUND_FIRST_DELAY_MS;
+    submit_put(write, 0);
 }

@@ -1,6 +1,10 @@
 /*
  * Internal to the provisioning engine: the state shared by the steps of
- * one table, and the TTL and seed steps.
+ * one table, the table, TTL and seed steps, and how they run concurrently.
+ *
+ * A table's steps up to TTL run on one worker thread with that thread's
+ * client (provision_table_steps). Its seeds then run on the thread that
+ * drives the connection pool (provision_seed_start), several at a time.
  */
 #ifndef SCHEMAREG_PROVISION_STEPS_H
 #define SCHEMAREG_PROVISION_STEPS_H
@@ -9,11 +13,12 @@
 #include "catalog.h"
 #include "checkpoint.h"
 #include "ddb_client.h"
+#include "ddb_multi.h"
 #include "provision.h"
 #include "step_report.h"
 
 struct provision_job {
-    struct ddb_client *client;
+    struct ddb_client *client; /* of the worker thread running the table steps */
     const char *capsule;
     const struct catalog_provider *provider;
     const struct catalog_table *table;
@@ -21,11 +26,33 @@ struct provision_job {
     struct checkpoint_store *store;
     struct step_report *report;
     const struct provision_options *options;
+    unsigned long long order;  /* summary position of the table's first step */
+
+    int result;                /* table steps: 0 done, 1 index in progress, -1 failed */
+    int seeds_ready;           /* the table is ACTIVE: its seeds may be written */
+    size_t next_seed;          /* index in provider->seeds to look from */
+    int seeds_failed;          /* a seed step failed (reported) */
+    struct provision_job *next_ready; /* in the engine's queue of seeds to write */
 };
+
+/* Called once per seed started with provision_seed_start, when its steps
+ * are over; failed is nonzero when the seed step failed (reported). */
+typedef void provision_seed_done_fn(struct provision_job *job, int failed, void *user);
 
 /* Adds a report entry for the job's table. */
 void provision_report(struct provision_job *job, enum step_kind kind, enum step_outcome outcome,
                       const char *name, const char *step, const char *message);
+
+/* provision_report at position (1 + the seed's index) in the table's part
+ * of the summary, so seeds are listed in declaration order. */
+void provision_report_seed(struct provision_job *job, size_t seed_index,
+                           enum step_outcome outcome, const char *name, const char *step,
+                           const char *message);
+
+/* Brings the job's table to its declared state up to TTL, with
+ * job->client. Returns 0 done, 1 an index is in progress, -1 failed
+ * (reported); sets job->seeds_ready when the seeds may be written. */
+int provision_table_steps(struct provision_job *job);
 
 /* Records step done (or in progress) and reports a failure to do so.
  * Returns 0 when recorded (by this run or another), -1 on failure. */
@@ -36,8 +63,17 @@ int provision_record(struct provision_job *job, enum step_kind kind, const char 
  * drifted (already reported). */
 int provision_ttl_step(struct provision_job *job);
 
-/* Writes the seeds declared for the job's table. Returns 0, or -1 when a
- * seed failed (already reported). */
-int provision_seed_steps(struct provision_job *job);
+/* Returns the index in job->provider->seeds of the first seed of the
+ * job's table at or after from, or seeds_count when there is none. */
+size_t provision_seed_next(const struct provision_job *job, size_t from);
+
+/*
+ * Starts the step of seed index of the job's provider: skipped when a
+ * checkpoint records it, otherwise a conditional PutItem and then its
+ * checkpoint, both through multi. Calls done exactly once, from this call
+ * or later from ddb_multi_perform.
+ */
+void provision_seed_start(struct provision_job *job, size_t index, struct ddb_multi *multi,
+                          provision_seed_done_fn *done, void *user);
 
 #endif

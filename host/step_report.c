@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 static const char *const outcome_names[] = {
     [STEP_CREATED] = "created",
     [STEP_WRITTEN] = "written",
@@ -49,6 +51,7 @@ void step_report_init(struct step_report *report, FILE *live)
 {
     memset(report, 0, sizeof(*report));
     report->live = live;
+    pthread_mutex_init(&report->lock, NULL);
 }
 
 static void entry_free(struct step_entry *entry)
@@ -66,6 +69,7 @@ void step_report_free(struct step_report *report)
     for (size_t i = 0; i < report->count; i++)
         entry_free(&report->entries[i]);
     free(report->entries);
+    pthread_mutex_destroy(&report->lock);
     memset(report, 0, sizeof(*report));
 }
 
@@ -81,27 +85,45 @@ static const char *outcome_label(const struct step_entry *entry)
     return outcome_labels[entry->outcome];
 }
 
+/* Prints the entry's line with one write, so lines of concurrent reports
+ * on the same stream never mix. */
 static void print_entry(const struct step_entry *entry, FILE *out)
 {
-    fprintf(out, "%-5s %s%s%s: %s", kind_names[entry->kind], entry->table,
+    char *line = NULL;
+    size_t line_len = 0;
+    FILE *buffer = open_memstream(&line, &line_len);
+
+    if (!buffer) {
+        log_error("out of memory printing a step of table %s", entry->table);
+        return;
+    }
+    fprintf(buffer, "%-5s %s%s%s: %s", kind_names[entry->kind], entry->table,
             entry->name ? " " : "", entry->name ? entry->name : "", outcome_label(entry));
     if (entry->message)
-        fprintf(out, ": %s", entry->message);
-    fputc('\n', out);
+        fprintf(buffer, ": %s", entry->message);
+    fputc('\n', buffer);
+    fclose(buffer);
+
+    fputs(line, out);
     /* Flushed per line so a run that is killed still shows its steps. */
     fflush(out);
+    free(line);
 }
 
-int step_report_add(struct step_report *report, enum step_kind kind, enum step_outcome outcome,
-                    const char *capsule, const char *service, const char *table,
-                    const char *name, const char *step, const char *message)
+int step_report_add_ordered(struct step_report *report, unsigned long long order,
+                            enum step_kind kind, enum step_outcome outcome,
+                            const char *capsule, const char *service, const char *table,
+                            const char *name, const char *step, const char *message)
 {
+    int rc = -1;
+
+    pthread_mutex_lock(&report->lock);
     if (report->count == report->capacity) {
         size_t capacity = report->capacity ? report->capacity * 2 : 32;
         struct step_entry *grown = realloc(report->entries, capacity * sizeof(*grown));
 
         if (!grown)
-            return -1;
+            goto cleanup;
         report->entries = grown;
         report->capacity = capacity;
     }
@@ -115,11 +137,44 @@ int step_report_add(struct step_report *report, enum step_kind kind, enum step_o
     entry->name = dup_or_null(name);
     entry->step = dup_or_null(step);
     entry->message = dup_or_null(message);
+    entry->order = order;
+    entry->sequence = report->count;
     report->count++;
 
     if (report->live)
         print_entry(entry, report->live);
+    rc = 0;
+
+cleanup:
+    pthread_mutex_unlock(&report->lock);
+    return rc;
+}
+
+int step_report_add(struct step_report *report, enum step_kind kind, enum step_outcome outcome,
+                    const char *capsule, const char *service, const char *table,
+                    const char *name, const char *step, const char *message)
+{
+    return step_report_add_ordered(report, 0, kind, outcome, capsule, service, table, name,
+                                   step, message);
+}
+
+static int compare_entries(const void *left, const void *right)
+{
+    const struct step_entry *a = left;
+    const struct step_entry *b = right;
+
+    if (a->order != b->order)
+        return a->order < b->order ? -1 : 1;
+    if (a->sequence != b->sequence)
+        return a->sequence < b->sequence ? -1 : 1;
     return 0;
+}
+
+void step_report_sort(struct step_report *report)
+{
+    pthread_mutex_lock(&report->lock);
+    qsort(report->entries, report->count, sizeof(*report->entries), compare_entries);
+    pthread_mutex_unlock(&report->lock);
 }
 
 size_t step_report_count(const struct step_report *report, enum step_outcome outcome)
@@ -156,27 +211,35 @@ static void set_optional(json_t *object, const char *key, const char *value)
         json_object_set_new(object, key, json_string(value));
 }
 
-json_t *step_report_json(const struct step_report *report)
+json_t *step_report_counts_json(const struct step_report *report)
 {
     json_t *counts = json_object();
-    json_t *steps = json_array();
 
     for (size_t outcome = 0; outcome < sizeof(outcome_names) / sizeof(outcome_names[0]); outcome++)
         json_object_set_new(counts, outcome_names[outcome],
                             json_integer((json_int_t)step_report_count(report, outcome)));
+    return counts;
+}
 
-    for (size_t i = 0; i < report->count; i++) {
-        const struct step_entry *entry = &report->entries[i];
-        json_t *step = json_pack("{s:s, s:s}", "kind", kind_names[entry->kind],
-                                 "outcome", outcome_names[entry->outcome]);
+json_t *step_report_entry_json(const struct step_entry *entry)
+{
+    json_t *step = json_pack("{s:s, s:s}", "kind", kind_names[entry->kind],
+                             "outcome", outcome_names[entry->outcome]);
 
-        set_optional(step, "capsule", entry->capsule);
-        set_optional(step, "service", entry->service);
-        set_optional(step, "table", entry->table);
-        set_optional(step, "name", entry->name);
-        set_optional(step, "step", entry->step);
-        set_optional(step, "message", entry->message);
-        json_array_append_new(steps, step);
-    }
-    return json_pack("{s:o, s:o}", "counts", counts, "steps", steps);
+    set_optional(step, "capsule", entry->capsule);
+    set_optional(step, "service", entry->service);
+    set_optional(step, "table", entry->table);
+    set_optional(step, "name", entry->name);
+    set_optional(step, "step", entry->step);
+    set_optional(step, "message", entry->message);
+    return step;
+}
+
+json_t *step_report_json(const struct step_report *report)
+{
+    json_t *steps = json_array();
+
+    for (size_t i = 0; i < report->count; i++)
+        json_array_append_new(steps, step_report_entry_json(&report->entries[i]));
+    return json_pack("{s:o, s:o}", "counts", step_report_counts_json(report), "steps", steps);
 }

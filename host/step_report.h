@@ -5,6 +5,7 @@
 #ifndef SCHEMAREG_STEP_REPORT_H
 #define SCHEMAREG_STEP_REPORT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -38,13 +39,17 @@ struct step_entry {
     char *name;    /* index name, TTL attribute or seed key; NULL for tables */
     char *step;    /* checkpoint step id; NULL when none */
     char *message; /* why, for failures, drift and pending changes; may be NULL */
+    unsigned long long order; /* position in the summary; see step_report_sort */
+    size_t sequence;          /* when it was added: 0 for the first entry */
 };
 
+/* Entries of a report, added by any thread: each add takes the lock. */
 struct step_report {
     struct step_entry *entries;
     size_t count;
     size_t capacity;
     FILE *live; /* each step is printed here as it is added; NULL for none */
+    pthread_mutex_t lock;
 };
 
 void step_report_init(struct step_report *report, FILE *live);
@@ -56,6 +61,19 @@ int step_report_add(struct step_report *report, enum step_kind kind, enum step_o
                     const char *capsule, const char *service, const char *table,
                     const char *name, const char *step, const char *message);
 
+/* step_report_add with the entry's position in the summary: entries are
+ * sorted by order, then by when they were added (step_report_add uses
+ * order 0). */
+int step_report_add_ordered(struct step_report *report, unsigned long long order,
+                            enum step_kind kind, enum step_outcome outcome,
+                            const char *capsule, const char *service, const char *table,
+                            const char *name, const char *step, const char *message);
+
+/* Sorts the entries by order, then by when they were added, so a summary
+ * does not depend on which concurrent step finished first. Call it once
+ * every step is added. */
+void step_report_sort(struct step_report *report);
+
 /* Returns how many entries have outcome. */
 size_t step_report_count(const struct step_report *report, enum step_outcome outcome);
 
@@ -66,6 +84,13 @@ const char *step_kind_name(enum step_kind kind);
 /* Prints, for each table with a failed, drifted or in-progress step, one
  * summary line per such step. */
 void step_report_print_problems(const struct step_report *report, FILE *out);
+
+/* Returns {"outcome": count, ...} for every outcome. */
+json_t *step_report_counts_json(const struct step_report *report);
+
+/* Returns {kind, outcome, capsule, service, table, name, step, message}
+ * of one entry, without the members that are NULL. */
+json_t *step_report_entry_json(const struct step_entry *entry);
 
 /* Returns {"counts": {...}, "steps": [...]} for the whole report. */
 json_t *step_report_json(const struct step_report *report);

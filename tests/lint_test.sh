@@ -25,6 +25,8 @@ run_lint() {
 run_lint "$@"
 [ "$status" -eq 0 ] || fail "valid example plugins: exit $status, expected 0"
 grep -q "^$# of $# plugin files valid$" "$work/out" || fail "missing the summary line"
+run_lint "$1"
+grep -q "^1 of 1 plugin file valid$" "$work/out" || fail "summary line for one file: $(cat "$work/out")"
 
 run_lint "$broken"
 [ "$status" -eq 1 ] || fail "broken plugin: exit $status, expected 1"
@@ -32,12 +34,21 @@ for rule in key-attribute unused-attribute table-name seed-table seed-condition;
     grep -q "^$broken: service \"broken\": .*\[$rule\]$" "$work/out" ||
         fail "no [$rule] line naming $broken"
 done
-grep -q "problems in 1 plugin files$" "$work/out" || fail "missing the problem count"
+grep -q "problems in 1 plugin file$" "$work/out" || fail "missing the problem count"
 
 run_lint
 [ "$status" -eq 2 ] || fail "no arguments: exit $status, expected 2"
 run_lint --no-such-option "$broken"
 [ "$status" -eq 2 ] || fail "unknown option: exit $status, expected 2"
+grep -q "^schemareg-lint: error: unknown option \"--no-such-option\"" "$work/err" ||
+    fail "unknown option is not logged as schemareg-lint: error:"
+run_lint --js "$broken"
+[ "$status" -eq 2 ] || fail "abbreviated --js: exit $status, expected 2"
+grep -q "unknown option --js; did you mean --json?" "$work/err" ||
+    fail "abbreviated option is not named with its full form"
+run_lint --log-level
+[ "$status" -eq 2 ] || fail "--log-level without a value: exit $status, expected 2"
+grep -q "option --log-level needs a value" "$work/err" || fail "missing value not named"
 run_lint --help
 [ "$status" -eq 0 ] || fail "--help: exit $status, expected 0"
 grep -q "Exit codes" "$work/out" || fail "--help does not document exit codes"

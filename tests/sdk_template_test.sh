@@ -1,7 +1,10 @@
 #!/bin/sh
-# Installs the project into a temporary prefix. Then builds the plugin
-# template out of tree with nothing but `pkg-config --cflags
-# schemareg-provider` and checks its exports. Compiles the ABI header as
+# Installs the project into a temporary prefix with meson's default libdir
+# (lib/x86_64-linux-gnu on Debian) and checks that the plugin directory is
+# PREFIX/lib/schemareg.d all the same: in the install, the pkg-config
+# plugindir variable, schemareg-host --help and the host's default. Then
+# builds the plugin template out of tree with nothing but `pkg-config
+# --cflags schemareg-provider` and checks its exports. Compiles the ABI header as
 # C99 and as C++11, and runs the installed schemareg-lint and
 # schemareg-host (when they are part of the install) on the result.
 #
@@ -34,7 +37,7 @@ check_exports() {
 
 step "install into $prefix"
 unset DESTDIR
-meson setup "$work/build" "$source_dir" --prefix "$prefix" --libdir lib \
+meson setup "$work/build" "$source_dir" --prefix "$prefix" \
     -Dtests=disabled -Dinstall_examples=true >"$work/setup.log" 2>&1 ||
     { cat "$work/setup.log" >&2; fail "meson setup of $source_dir"; }
 ninja -C "$work/build" -j2 >"$work/build.log" 2>&1 ||
@@ -42,13 +45,24 @@ ninja -C "$work/build" -j2 >"$work/build.log" 2>&1 ||
 meson install -C "$work/build" --quiet >"$work/install.log" 2>&1 ||
     { cat "$work/install.log" >&2; fail "meson install"; }
 
-for file in include/schemareg/provider.h lib/pkgconfig/schemareg-provider.pc \
+for file in include/schemareg/provider.h \
     lib/schemareg.d/billing.so lib/schemareg.d/crm.so lib/schemareg.d/identity.so; do
     [ -e "$prefix/$file" ] || fail "meson install did not create $prefix/$file"
 done
+pc_file=$(find "$prefix" -name schemareg-provider.pc)
+[ -n "$pc_file" ] || fail "meson install did not create schemareg-provider.pc"
+
+step "the plugin directory is PREFIX/lib/schemareg.d"
+"$prefix/bin/schemareg-host" --help >"$work/help.out"
+grep -q "^ *$prefix/lib/schemareg.d)\$" "$work/help.out" ||
+    fail "schemareg-host --help does not name $prefix/lib/schemareg.d: $(cat "$work/help.out")"
+(unset SCHEMAREG_PLUGIN_PATH && "$prefix/bin/schemareg-host" list) >"$work/default.out" ||
+    fail "schemareg-host list without --plugin-dir failed"
+grep -q "^$prefix/lib/schemareg.d/billing.so: billing " "$work/default.out" ||
+    fail "the default plugin directory is not $prefix/lib/schemareg.d: $(cat "$work/default.out")"
 
 step "build the template with pkg-config only"
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+export PKG_CONFIG_PATH="${pc_file%/*}"
 cflags=$(pkg-config --cflags schemareg-provider)
 plugindir=$(pkg-config --variable=plugindir schemareg-provider)
 [ "$plugindir" = "$prefix/lib/schemareg.d" ] ||

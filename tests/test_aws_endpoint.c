@@ -50,11 +50,11 @@ static const struct endpoint_case endpoint_cases[] = {
      .expected_endpoint = "https://dynamodb.cn-northwest-1.amazonaws.com.cn"},
     {.name = "no region",
      .expected_error = "no AWS region set; pass --region, set AWS_REGION, or add "
-                       "\"region = us-east-1\" (your region) to [default] of profile "
-                       "'default' in {dir}/config"},
+                       "\"region = us-east-1\" (your region) to [default] in "
+                       "{dir}/config (file not found)"},
     {.name = "no region in named profile", .option_profile = "dev",
      .config = "[profile dev]\noutput = json\n",
-     .expected_error = "to [profile NAME] of profile 'dev' in {dir}/config"},
+     .expected_error = "(your region) to [profile dev] in {dir}/config"},
     {.name = "invalid region", .env = {"AWS_REGION=us-east-1.evil.example/x"},
      .expected_error = "invalid region 'us-east-1.evil.example/x' from AWS_REGION"},
     {.name = "--endpoint-url wins", .option_endpoint = "http://127.0.0.1:8000/",

@@ -13,7 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "test_support.h"
+
+/* The secret access key of the AWS documentation's examples. */
+#define FAKE_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 struct run_output {
     int exit_code;
@@ -112,6 +116,28 @@ static const struct usage_case usage_cases[] = {
     {{"list", "extra"}, 2, "", "list takes no arguments"},
     {{"validate", "--json"}, 2, "", "validate: unknown option --json"},
     {{"list", "--plugin-dir", ""}, 2, "", "--plugin-dir needs a directory"},
+    {{"--help"}, 0, "else\n                            " SCHEMAREG_DEFAULT_PLUGIN_DIR ")\n",
+     ""},
+    {{"--help"}, 0, "plan exits 2 when changes are pending,\nso its usage errors exit 1.",
+     ""},
+    {{"list", "--help"}, 0, "Long options must be spelled in full.\n", ""},
+    {{"status", "--help"}, 0, "--access-key-id ID", ""},
+    {{"status", "--help"}, 0, "Other local users can read\n", ""},
+    {{"plan", "--help"}, 0, "--session-token TOKEN", ""},
+    {{"provision", "--help"}, 0, "--secret-access-key KEY", ""},
+    {{"--vers"}, 2, "",
+     "schemareg-host: error: unknown option --vers; did you mean --version?"},
+    {{"list", "--provid"}, 2, "",
+     "list: unknown option --provid; did you mean --providers?"},
+    {{"list", "--plugin-d=/tmp"}, 2, "",
+     "unknown option --plugin-d; did you mean --plugin-dir?"},
+    {{"plan", "--capsul", "acme"}, 1, "",
+     "plan: unknown option --capsul; did you mean --capsule?"},
+    {{"status", "--capsule", "acme", "--secret-access=SECRET"}, 2, "",
+     "unknown option --secret-access; did you mean --secret-access-key?"},
+    {{"status", "--secret-access-kye=SECRET"}, 2, "",
+     "status: unknown option --secret-access-kye; run"},
+    {{"list", "--bogus"}, 2, "", "schemareg-host: error: list: unknown option --bogus"},
 };
 
 START_TEST(usage_outcome)
@@ -214,6 +240,39 @@ START_TEST(common_options_after_command)
 }
 END_TEST
 
+START_TEST(option_value_not_echoed)
+{
+    const char *abbreviated[] = {"status", "--secret-access=" FAKE_SECRET, NULL};
+    const char *misspelled[] = {"status", "--secret-access-kye=" FAKE_SECRET, NULL};
+    const char *const *cases[] = {abbreviated, misspelled};
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct run_output output = run_host(cases[i]);
+        ck_assert_int_eq(output.exit_code, 2);
+        ck_assert_msg(strstr(output.err, "unknown option --secret-access") != NULL, "%s",
+                      output.err);
+        ck_assert_msg(strstr(output.err, FAKE_SECRET) == NULL, "stderr shows the value: %s",
+                      output.err);
+        run_output_free(&output);
+    }
+}
+END_TEST
+
+START_TEST(validate_counts_one_plugin)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "alpha.so", "alpha.so", 0644));
+    const char *args[] = {"--plugin-dir", dir, "validate", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 0);
+    ck_assert_str_eq(output.out, "1 plugin valid\n");
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(validate_names_each_bad_file)
 {
     char *dir = support_make_dir();
@@ -232,7 +291,7 @@ START_TEST(validate_names_each_bad_file)
         "/abi_major_2.so: built for ABI major 2",
         "/entry_null.so: schemareg_providers() returned NULL [load]\n",
         "/dup_b.so: duplicate service id \"shared\", already declared by ",
-        "5 problems found, 1 plugins loaded\n",
+        "5 problems found, 1 plugin loaded\n",
     };
     for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
         ck_assert_msg(strstr(output.out, expected[i]) != NULL, "validate output lacks \"%s\":\n%s",
@@ -255,7 +314,7 @@ START_TEST(validate_reports_rule_problems)
     ck_assert_int_eq(output.exit_code, 1);
     ck_assert_msg(strstr(output.out, "/null_service_id.so: ") != NULL, "%s", output.out);
     ck_assert_msg(strstr(output.out, " [service-id]\n") != NULL, "%s", output.out);
-    ck_assert_msg(strstr(output.out, "1 problems found, 2 plugins loaded\n") != NULL, "%s",
+    ck_assert_msg(strstr(output.out, "1 problem found, 2 plugins loaded\n") != NULL, "%s",
                   output.out);
 
     run_output_free(&output);
@@ -279,7 +338,9 @@ START_TEST(insecure_option_warns)
     output = run_host(insecure);
     ck_assert_int_eq(output.exit_code, 0);
     ck_assert_ptr_nonnull(strstr(output.err, "warn: insecure plugin loading is enabled"));
-    ck_assert_ptr_nonnull(strstr(output.err, "accepted because insecure plugin loading"));
+    ck_assert_ptr_nonnull(strstr(output.err, "file is world-writable (mode 0666); accepted "
+                                             "because of --allow-insecure-plugins\n"));
+    ck_assert_ptr_null(strstr(output.err, "use --allow-insecure-plugins"));
     run_output_free(&output);
 
     support_remove_dir(dir);
@@ -294,7 +355,9 @@ START_TEST(missing_directory_fails)
     const char *args[] = {"list", "--plugin-dir", missing, NULL};
     struct run_output output = run_host(args);
     ck_assert_int_eq(output.exit_code, 1);
-    ck_assert_ptr_nonnull(strstr(output.err, "absent: plugin directory does not exist"));
+    ck_assert_ptr_nonnull(strstr(output.err, "absent: plugin directory does not exist; check "
+                                             "the path given with --plugin-dir\n"));
+    ck_assert_ptr_null(strstr(output.err, "pass --plugin-dir"));
     ck_assert_str_eq(output.out, "no plugins loaded\n");
 
     run_output_free(&output);
@@ -464,7 +527,7 @@ START_TEST(validate_reports_crash_among_good)
 
     const char *expected[] = {
         "/ctor_segfault.so: crashed while loading: killed by signal 11 (SIGSEGV) [load]\n",
-        "1 problems found, 2 plugins loaded\n",
+        "1 problem found, 2 plugins loaded\n",
     };
     for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
         ck_assert_msg(strstr(output.out, expected[i]) != NULL, "validate output lacks \"%s\":\n%s",
@@ -487,7 +550,7 @@ START_TEST(validate_reports_timeout)
     ck_assert_msg(strstr(output.out, "/ctor_hang.so: timed out after 0.2 s while loading") !=
                       NULL,
                   "%s", output.out);
-    ck_assert_msg(strstr(output.out, "1 problems found, 2 plugins loaded\n") != NULL, "%s",
+    ck_assert_msg(strstr(output.out, "1 problem found, 2 plugins loaded\n") != NULL, "%s",
                   output.out);
 
     run_output_free(&output);
@@ -550,6 +613,68 @@ START_TEST(list_json_reports_crashes)
 }
 END_TEST
 
+START_TEST(list_json_reports_loader_death)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "kills_loader.so", "kills_loader.so", 0644));
+
+    const char *args[] = {"--plugin-dir", dir, "list", "--json", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+
+    json_error_t error;
+    json_t *root = json_loads(output.out, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(root != NULL, "list --json is not JSON (%s):\n%s", error.text, output.out);
+    ck_assert_uint_eq(json_array_size(member(root, "plugins")), 0);
+    const json_t *errors = member(root, "errors");
+    ck_assert_uint_eq(json_array_size(errors), 1);
+    const char *message =
+        json_string_value(member(error_for(errors, "/kills_loader.so"), "message"));
+    ck_assert_str_eq(message, "not loaded: the plugin loader process ended before it reported "
+                              "on this plugin (it was killed by signal 9 (SIGKILL))");
+
+    json_decref(root);
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+/* The host's credentials in its environment, as the AWS tools read them,
+ * never reach a plugin's constructor. */
+START_TEST(host_secrets_hidden_from_plugins)
+{
+    char *dir = support_make_dir();
+    char *marker = support_path(dir, "environment");
+    free(support_install(dir, "env_marker.so", "env_marker.so", 0644));
+    setenv("SCHEMAREG_TEST_MARKER", marker, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "cli-host-secret-key", 1);
+    setenv("AWS_SESSION_TOKEN", "cli-host-session-token", 1);
+
+    const char *args[] = {"--plugin-dir", dir, "list", "--providers", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 0);
+
+    FILE *file = fopen(marker, "r");
+    ck_assert_msg(file != NULL, "the plugin's constructor did not write %s", marker);
+    char seen[4096];
+    size_t length = fread(seen, 1, sizeof(seen) - 1, file);
+    seen[length] = '\0';
+    fclose(file);
+    ck_assert_msg(strstr(seen, "AWS_SECRET_ACCESS_KEY unset\n") != NULL, "%s", seen);
+    ck_assert_msg(strstr(seen, "AWS_SESSION_TOKEN unset\n") != NULL, "%s", seen);
+    ck_assert_ptr_null(strstr(seen, "cli-host-secret-key"));
+    ck_assert_ptr_null(strstr(seen, "cli-host-session-token"));
+
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(marker);
+    free(dir);
+}
+END_TEST
+
 START_TEST(load_in_process_option_warns)
 {
     char *dir = good_dir();
@@ -608,10 +733,16 @@ static int listener_stop(struct listener *listener)
 static void set_fake_credentials(void)
 {
     setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET, 1);
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
     setenv("AWS_CONFIG_FILE", "/dev/null", 1);
     setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+    const char *unset[] = {"AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN",
+                           "AWS_CA_BUNDLE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB",
+                           "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                           "AWS_CONTAINER_CREDENTIALS_FULL_URI"};
+    for (size_t i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
+        unsetenv(unset[i]);
 }
 
 START_TEST(provision_stops_on_crash)
@@ -671,6 +802,119 @@ START_TEST(provision_skips_crashed_plugin)
 }
 END_TEST
 
+/* Runs status for capsule acme against a closed port on 127.0.0.1, with
+ * extra arguments (at most 8, NULL-terminated). The request fails at once,
+ * after the AWS configuration was resolved and logged. */
+static struct run_output run_status(const char *const *extra)
+{
+    struct listener listener = listener_start();
+    close(listener.fd);
+
+    const char *args[20] = {"status", "--capsule", "acme", "--max-attempts", "1",
+                            "--endpoint-url", listener.url};
+    size_t count = 7;
+    for (size_t i = 0; extra[i] != NULL && count < 19; i++)
+        args[count++] = extra[i];
+    args[count] = NULL;
+    return run_host(args);
+}
+
+START_TEST(debug_log_names_sources)
+{
+    set_fake_credentials();
+    const char *extra[] = {"--region", "eu-west-1", "--log-level", "debug", NULL};
+    struct run_output output = run_status(extra);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    const char *expected[] = {
+        "schemareg-host: debug: AWS configuration: credentials from environment; region "
+        "eu-west-1 from command-line option --region; endpoint http://127.0.0.1:",
+        " from command-line option --endpoint-url\n",
+    };
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+        ck_assert_msg(strstr(output.err, expected[i]) != NULL, "stderr lacks \"%s\":\n%s",
+                      expected[i], output.err);
+    ck_assert_msg(strstr(output.err, FAKE_SECRET) == NULL, "stderr shows the secret key");
+
+    run_output_free(&output);
+}
+END_TEST
+
+START_TEST(credentials_from_options)
+{
+    set_fake_credentials();
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    const char *extra[] = {"--region", "us-east-1", "--access-key-id", "AKIDOPTION",
+                           "--secret-access-key", FAKE_SECRET, "--session-token",
+                           "token-value-0123456789", "-vv", NULL};
+    struct run_output output = run_status(extra);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.err, "credentials from command-line options; region") != NULL,
+                  "%s", output.err);
+    ck_assert_msg(strstr(output.err, FAKE_SECRET) == NULL, "stderr shows the secret key");
+    ck_assert_msg(strstr(output.err, "token-value-0123456789") == NULL, "stderr shows the token");
+
+    run_output_free(&output);
+}
+END_TEST
+
+START_TEST(missing_credentials_lists_sources)
+{
+    set_fake_credentials();
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    const char *extra[] = {"--region", "us-east-1", NULL};
+    struct run_output output = run_status(extra);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.err, "no AWS credentials found; checked in order: "
+                                     "--access-key-id with --secret-access-key, "
+                                     "AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, ") != NULL,
+                  "%s", output.err);
+    ck_assert_msg(strstr(output.err, "pass them on the command line") == NULL, "%s", output.err);
+
+    run_output_free(&output);
+}
+END_TEST
+
+START_TEST(missing_config_file_named)
+{
+    char *dir = support_make_dir();
+    char *missing = support_path(dir, "confg");
+    char *credentials = support_path(dir, "credentials");
+    FILE *file = fopen(credentials, "w");
+    ck_assert_ptr_nonnull(file);
+    fputs("[local]\naws_access_key_id = AKIDFILE\naws_secret_access_key = secret-in-file\n",
+          file);
+    ck_assert_int_eq(fclose(file), 0);
+    set_fake_credentials();
+    setenv("AWS_CONFIG_FILE", missing, 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", credentials, 1);
+
+    const char *extra[] = {"--profile", "local", NULL};
+    struct run_output output = run_status(extra);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    char expected[1024];
+    snprintf(expected, sizeof(expected), "schemareg-host: warn: AWS_CONFIG_FILE names %s, "
+             "which does not exist; no profile settings are read from it", missing);
+    ck_assert_msg(strstr(output.err, expected) != NULL, "stderr lacks \"%s\":\n%s", expected,
+                  output.err);
+    snprintf(expected, sizeof(expected), "(your region) to [profile local] in %s (file not "
+             "found)\n", missing);
+    ck_assert_msg(strstr(output.err, expected) != NULL, "stderr lacks \"%s\":\n%s", expected,
+                  output.err);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(credentials);
+    free(missing);
+    free(dir);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *suite = suite_create("cli");
@@ -687,11 +931,19 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, provision_skips_crashed_plugin);
     tcase_add_test(tc, common_options_after_command);
     tcase_add_test(tc, validate_names_each_bad_file);
+    tcase_add_test(tc, validate_counts_one_plugin);
+    tcase_add_test(tc, option_value_not_echoed);
+    tcase_add_test(tc, debug_log_names_sources);
+    tcase_add_test(tc, credentials_from_options);
+    tcase_add_test(tc, missing_credentials_lists_sources);
+    tcase_add_test(tc, missing_config_file_named);
     tcase_add_test(tc, validate_reports_rule_problems);
     tcase_add_test(tc, insecure_option_warns);
     tcase_add_test(tc, missing_directory_fails);
     tcase_add_test(tc, list_json_parsed_back);
     tcase_add_test(tc, list_json_reports_errors);
+    tcase_add_test(tc, list_json_reports_loader_death);
+    tcase_add_test(tc, host_secrets_hidden_from_plugins);
     suite_add_tcase(suite, tc);
     return suite;
 }

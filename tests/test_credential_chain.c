@@ -104,11 +104,16 @@ static const struct chain_case chain_cases[] = {
                        "{dir}/config (file not found)"},
     {.name = "profile only in credentials exists", .option_profile = "dev",
      .credentials = "[dev]\n",
-     .expected_error = "no AWS credentials found: pass them on the command line, set "
-                       "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, add aws_access_key_id "
-                       "and aws_secret_access_key or credential_process to profile 'dev'"},
+     .expected_error = "no AWS credentials found; checked in order: --access-key-id with "
+                       "--secret-access-key, AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY "
+                       "(skipped with --profile), aws_access_key_id with "
+                       "aws_secret_access_key or credential_process in profile 'dev' of "
+                       "{dir}/credentials and {dir}/config (not found), and container "
+                       "credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI)"},
     {.name = "missing default profile is no error",
-     .expected_error = "no AWS credentials found"},
+     .expected_error = "AWS_SECRET_ACCESS_KEY, aws_access_key_id with aws_secret_access_key "
+                       "or credential_process in profile 'default' of {dir}/credentials "
+                       "(not found) and {dir}/config (not found), and container"},
     {.name = "malformed credentials file",
      .credentials = "[default]\naws_access_key_id FILEKEY\n",
      .expected_error = "{dir}/credentials:2: expected 'key = value'"},

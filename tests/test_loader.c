@@ -416,8 +416,7 @@ START_TEST(missing_directory_reported)
     ck_assert_int_eq(loader_scan(&options, &result), -1);
     ck_assert_uint_eq(result.errors_count, 1);
     ck_assert_str_eq(result.errors[0].path, missing);
-    ck_assert_str_eq(result.errors[0].message,
-                     "plugin directory does not exist; create it or pass --plugin-dir DIR");
+    ck_assert_str_eq(result.errors[0].message, "plugin directory does not exist");
 
     loader_result_free(&result);
     support_remove_dir(dir);
@@ -690,6 +689,124 @@ START_TEST(plugins_beyond_descriptor_limit)
 }
 END_TEST
 
+/* Returns the contents of a small file (malloc'd), or NULL when missing. */
+static char *read_text(const char *path)
+{
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return NULL;
+    char *text = calloc(4096, 1);
+    ck_assert_ptr_nonnull(text);
+    size_t length = fread(text, 1, 4095, file);
+    text[length] = '\0';
+    fclose(file);
+    return text;
+}
+
+/* One child at a time, so the plugin before the one that kills the loader
+ * is reported and the ones after it are not started. */
+START_TEST(loader_death_fails_unanswered)
+{
+    char *dir = support_make_dir();
+    char *alpha = support_install(dir, "alpha.so", "a_alpha.so", 0644);
+    char *killer = support_install(dir, "kills_loader.so", "b_kills_loader.so", 0644);
+    char *beta = support_install(dir, "beta.so", "c_beta.so", 0644);
+    char *gamma = support_install(dir, "gamma.so", "d_gamma.so", 0644);
+
+    const char *dirs[] = {dir};
+    struct loader_options options = {.dirs = dirs, .dirs_count = 1, .max_children = 1,
+                                     .timeout_ms = TEST_TIMEOUT_MS};
+    struct loader_result result;
+    ck_assert_int_eq(loader_scan(&options, &result), 0);
+    ck_assert_uint_eq(result.plugins_count, 1);
+    ck_assert_str_eq(result.plugins[0].path, alpha);
+
+    const char *failed[] = {killer, beta, gamma};
+    ck_assert_uint_eq(result.errors_count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        const char *message = result.errors[i].message;
+        ck_assert_str_eq(result.errors[i].path, failed[i]);
+        ck_assert_msg(strstr(message, "not loaded: the plugin loader process ended before it "
+                                      "reported on this plugin") != NULL,
+                      "%s: %s", failed[i], message);
+        ck_assert_msg(strstr(message, "killed by signal 9 (SIGKILL)") != NULL, "%s: %s",
+                      failed[i], message);
+    }
+    loader_result_free(&result);
+
+    /* The next run starts a new loader. */
+    char *other = support_make_dir();
+    free(support_install(other, "beta.so", "beta.so", 0644));
+    scan_in_mode(other, LOADER_MODE_ISOLATED, &result);
+    ck_assert_uint_eq(result.errors_count, 0);
+    ck_assert_uint_eq(result.plugins_count, 1);
+    loader_result_free(&result);
+
+    support_remove_dir(other);
+    support_remove_dir(dir);
+    free(other);
+    free(alpha);
+    free(killer);
+    free(beta);
+    free(gamma);
+    free(dir);
+}
+END_TEST
+
+/* Credential variables of the host, as AWS tools read them. */
+static const char *const host_secrets[][2] = {
+    {"AWS_ACCESS_KEY_ID", "AKIDHOSTONLYEXAMPLE"},
+    {"AWS_SECRET_ACCESS_KEY", "host-only-secret-access-key"},
+    {"AWS_SESSION_TOKEN", "host-only-session-token"},
+};
+
+START_TEST(host_environment_hidden_from_plugins)
+{
+    char *dir = support_make_dir();
+    char *marker = support_path(dir, "environment");
+    setenv("SCHEMAREG_TEST_MARKER", marker, 1);
+    free(support_install(dir, "env_marker.so", "env_marker.so", 0644));
+    for (size_t i = 0; i < 3; i++)
+        setenv(host_secrets[i][0], host_secrets[i][1], 1);
+    setenv("HOME", "/home/host-only", 1);
+
+    struct loader_result result;
+    scan_in_mode(dir, LOADER_MODE_ISOLATED, &result);
+    ck_assert_uint_eq(result.errors_count, 0);
+    ck_assert_uint_eq(result.plugins_count, 1);
+    loader_result_free(&result);
+
+    char *seen = read_text(marker);
+    ck_assert_msg(seen != NULL, "the constructor did not write %s", marker);
+    for (size_t i = 0; i < 3; i++) {
+        char unset[64];
+        snprintf(unset, sizeof(unset), "%s unset\n", host_secrets[i][0]);
+        ck_assert_msg(strstr(seen, unset) != NULL, "expected \"%s\" in \"%s\"", unset, seen);
+        ck_assert_msg(strstr(seen, host_secrets[i][1]) == NULL, "plugin saw %s: %s",
+                      host_secrets[i][0], seen);
+    }
+    ck_assert_ptr_nonnull(strstr(seen, "HOME unset\n"));
+    free(seen);
+    unlink(marker);
+
+    /* The same fixture in the host's process reads the host's environment,
+     * so the check above can fail. */
+    scan_in_mode(dir, LOADER_MODE_IN_PROCESS, &result);
+    ck_assert_uint_eq(result.plugins_count, 1);
+    loader_result_free(&result);
+    seen = read_text(marker);
+    ck_assert_ptr_nonnull(seen);
+    ck_assert_ptr_nonnull(strstr(seen, "AWS_SECRET_ACCESS_KEY=host-only-secret-access-key\n"));
+    free(seen);
+
+    for (size_t i = 0; i < 3; i++)
+        unsetenv(host_secrets[i][0]);
+    support_remove_dir(dir);
+    free(marker);
+    free(dir);
+}
+END_TEST
+
 START_TEST(symlinked_directory_rejected)
 {
     char *dir = support_make_dir();
@@ -770,6 +887,8 @@ static Suite *loader_suite(void)
     tcase_add_test(isolation, crashes_among_good_plugins);
     tcase_add_test(isolation, many_plugins_keep_order);
     tcase_add_test(isolation, plugins_beyond_descriptor_limit);
+    tcase_add_test(isolation, loader_death_fails_unanswered);
+    tcase_add_test(isolation, host_environment_hidden_from_plugins);
     suite_add_tcase(suite, isolation);
 
     TCase *trust = tcase_create("trust");

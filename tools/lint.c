@@ -16,6 +16,7 @@
 #include "config.h"
 #include "loader.h"
 #include "log.h"
+#include "long_option.h"
 #include "validate.h"
 
 #define EXIT_VALID 0
@@ -41,7 +42,8 @@ static void print_usage(FILE *stream)
             "                     other users (development only)\n"
             "  --log-level LEVEL  error, warn, info, debug or trace (default warn)\n"
             "  --help             print this help and exit\n"
-            "  --version          print the version and exit\n\n"
+            "  --version          print the version and exit\n"
+            "Long options must be spelled in full.\n\n"
             "Exit codes: 0 all plugins valid, 1 a plugin failed to load or has\n"
             "problems, 2 usage error.\n");
 }
@@ -61,9 +63,20 @@ static int parse_options(int argc, char **argv, struct lint_options *options,
     };
     int option;
     int level;
+    int longindex = -1;
+    char typed[64];
+    const char *full;
 
     opterr = 0;
-    while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, ":", long_options, &longindex)) != -1) {
+        if (option != '?' && option != ':' &&
+            (full = long_option_abbreviated(argv, long_options, longindex, typed,
+                                            sizeof(typed))) != NULL) {
+            log_error("unknown option %s; did you mean --%s? Long options must be spelled "
+                      "in full", typed, full);
+            return EXIT_USAGE;
+        }
+        longindex = -1;
         switch (option) {
         case OPT_HELP:
             print_usage(stdout);
@@ -86,9 +99,12 @@ static int parse_options(int argc, char **argv, struct lint_options *options,
             }
             log_set_level((enum log_level)level);
             break;
+        case ':':
+            log_error("option %s needs a value", argv[optind - 1]);
+            return EXIT_USAGE;
         default:
-            log_error("unknown option \"%s\"; see schemareg-lint --help",
-                      argv[optind - 1]);
+            log_error("unknown option \"%.*s\"; see schemareg-lint --help",
+                      (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
             return EXIT_USAGE;
         }
     }
@@ -111,11 +127,12 @@ static void print_text(const struct loader_result *result,
     for (size_t i = 0; i < report->count; i++)
         printf("%s [%s]\n", report->items[i].message, report->items[i].rule);
 
+    const char *files = files_count == 1 ? "plugin file" : "plugin files";
     if (problems == 0)
-        printf("%zu of %zu plugin files valid\n", result->plugins_count, files_count);
+        printf("%zu of %zu %s valid\n", result->plugins_count, files_count, files);
     else
-        printf("%zu %s in %zu plugin files\n", problems,
-               problems == 1 ? "problem" : "problems", files_count);
+        printf("%zu %s in %zu %s\n", problems, problems == 1 ? "problem" : "problems",
+               files_count, files);
 }
 
 static json_t *string_or_null(const char *text)
@@ -205,6 +222,7 @@ int main(int argc, char **argv)
     int first_file = 0;
     int exit_code;
 
+    log_set_program("schemareg-lint");
     log_set_level(LOG_LEVEL_WARN);
     exit_code = parse_options(argc, argv, &options, &first_file);
     if (exit_code >= 0)

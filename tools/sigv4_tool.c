@@ -17,11 +17,13 @@
 #include "config.h"
 #include "http_request.h"
 #include "log.h"
+#include "long_option.h"
 #include "sigv4.h"
 
 #define EXIT_BAD_INPUT 2
 
-/* The options after the context file and the command line are merged. */
+/* The options after merging the command line, the context file and the
+ * AWS_* variables, in that order of precedence. */
 struct settings {
     const char *request_path;
     const char *context_path;
@@ -50,29 +52,47 @@ struct resources {
 };
 
 static const char usage_text[] =
-    "usage: schemareg-sigv4 --request FILE|- [--context FILE] [--access-key ID]\n"
+    "Usage: schemareg-sigv4 --request FILE|- [--context FILE] [--access-key ID]\n"
     "         [--secret-key KEY] [--session-token TOKEN] [--region R] [--service S]\n"
     "         [--time 2015-08-30T12:36:00Z] [--no-normalize-path] [--sign-body]\n"
     "         [--omit-session-token] [--mode header|query] [--expires SECONDS]\n"
     "         --print canonical-request|string-to-sign|signature|signed-request\n"
     "\n"
     "Signs a raw HTTP/1.1 request with AWS Signature Version 4 and prints one step.\n"
+    "\n"
+    "Options:\n"
     "  --request FILE       the request: \"METHOD target HTTP/1.1\", Name:value headers,\n"
     "                       an empty line and the body; '-' reads standard input\n"
+    "  --print STEP         what to print: canonical-request, string-to-sign,\n"
+    "                       signature or signed-request\n"
     "  --context FILE       JSON with credentials, region, service, timestamp, normalize,\n"
     "                       sign_body, omit_session_token, expiration_in_seconds\n"
     "                       (the AWS SigV4 test suite's context.json); options override it\n"
-    "  --time T             signing time, UTC, as YYYY-MM-DDTHH:MM:SSZ (default: now)\n"
+    "  --access-key ID      access key ID (default: the context, else AWS_ACCESS_KEY_ID)\n"
+    "  --secret-key KEY     secret access key (default: the context, else\n"
+    "                       AWS_SECRET_ACCESS_KEY). Other local users can read a command\n"
+    "                       line in the process list: prefer the variable or a context\n"
+    "                       file readable only by you\n"
+    "  --session-token T    session token (default: the context, else AWS_SESSION_TOKEN\n"
+    "                       when the access key ID also came from AWS_ACCESS_KEY_ID)\n"
+    "  --region R           region of the credential scope, e.g. us-east-1\n"
+    "  --service S          service of the credential scope, e.g. dynamodb\n"
+    "  --time T             signing time in UTC, as 2015-08-30T12:36:00Z or in the\n"
+    "                       X-Amz-Date form 20150830T123600Z (default: now)\n"
     "  --no-normalize-path  keep '.', '..' and empty path segments\n"
     "  --sign-body          add a signed x-amz-content-sha256 header (header mode)\n"
     "  --omit-session-token sign without the session token and add it afterwards\n"
     "  --mode M             header (Authorization header, default) or query (presigned URL)\n"
     "  --expires SECONDS    X-Amz-Expires in query mode, 1 to 604800 (default 3600)\n"
+    "  --help               print this help and exit\n"
+    "  --version            print the version and exit\n"
+    "Long options must be spelled in full.\n"
+    "\n"
     "Exit status: 0 on success, 2 for invalid input or options.\n";
 
 static int parse_arguments(int argc, char **argv, struct settings *settings)
 {
-    enum { OPT_NO_NORMALIZE = 256, OPT_SIGN_BODY, OPT_OMIT_TOKEN, OPT_HELP };
+    enum { OPT_NO_NORMALIZE = 256, OPT_SIGN_BODY, OPT_OMIT_TOKEN, OPT_HELP, OPT_VERSION };
     static const struct option options[] = {
         {"request", required_argument, NULL, 'r'},
         {"context", required_argument, NULL, 'c'},
@@ -89,12 +109,23 @@ static int parse_arguments(int argc, char **argv, struct settings *settings)
         {"sign-body", no_argument, NULL, OPT_SIGN_BODY},
         {"omit-session-token", no_argument, NULL, OPT_OMIT_TOKEN},
         {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
     int c;
+    int longindex = -1;
+    char typed[64];
+    const char *full;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", options, &longindex)) != -1) {
+        if (c != '?' && c != ':' &&
+            (full = long_option_abbreviated(argv, options, longindex, typed, sizeof(typed)))) {
+            log_error("unknown option %s; did you mean --%s? Long options must be spelled in "
+                      "full", typed, full);
+            return -1;
+        }
+        longindex = -1;
         switch (c) {
         case 'r': settings->request_path = optarg; break;
         case 'c': settings->context_path = optarg; break;
@@ -113,9 +144,16 @@ static int parse_arguments(int argc, char **argv, struct settings *settings)
         case OPT_HELP:
             fputs(usage_text, stdout);
             exit(EXIT_SUCCESS);
+        case OPT_VERSION:
+            printf("schemareg-sigv4 %s\n", SCHEMAREG_VERSION);
+            exit(EXIT_SUCCESS);
+        case ':':
+            log_error("option %s needs a value; see --help", argv[optind - 1]);
+            return -1;
         default:
-            log_error("unknown option or missing value in \"%s\"; see --help",
-                      argv[optind - 1]);
+            /* Only the name: a value after "=" may be a secret key. */
+            log_error("unknown option \"%.*s\"; see --help",
+                      (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
             return -1;
         }
     }
@@ -168,6 +206,13 @@ fail:
     if (errno == 0)
         errno = EIO;
     return NULL;
+}
+
+/* Returns the variable's value, or NULL when it is unset or empty. */
+static const char *env_value(const char *name)
+{
+    const char *value = getenv(name);
+    return value != NULL && value[0] != '\0' ? value : NULL;
 }
 
 /* Takes a string field of the context unless the command line set it. */
@@ -246,15 +291,27 @@ static int apply_context(json_t *context, struct settings *settings)
     return 0;
 }
 
-/* Parses exactly YYYY-MM-DDTHH:MM:SSZ as UTC. */
+/* Parses YYYY-MM-DDTHH:MM:SSZ or the X-Amz-Date form YYYYMMDDTHHMMSSZ, both
+ * UTC. */
 static int parse_time(const char *text, time_t *out)
 {
     struct tm tm = {0};
     int consumed = 0;
+    size_t length = strlen(text);
 
-    if (strlen(text) != 20 ||
-        sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 || consumed != 20)
+    if (length == 20) {
+        if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+            return -1;
+    } else if (length == 16) {
+        if (sscanf(text, "%4d%2d%2dT%2d%2d%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+            return -1;
+    } else {
+        return -1;
+    }
+    /* sscanf's %d also takes signs and blanks, so every byte is checked. */
+    if ((size_t)consumed != length || strspn(text, "0123456789-:TZ") != length)
         return -1;
     if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
         tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
@@ -288,12 +345,12 @@ static int parse_expires(const struct settings *settings, uint32_t *out)
 static int resolve(const struct settings *settings, struct sigv4_credentials *creds,
                    struct sigv4_params *params, enum sigv4_mode *mode)
 {
-    const char *missing = !settings->access_key ? "--access-key"
-                          : !settings->secret_key ? "--secret-key"
+    const char *missing = !settings->access_key ? "--access-key (or AWS_ACCESS_KEY_ID)"
+                          : !settings->secret_key ? "--secret-key (or AWS_SECRET_ACCESS_KEY)"
                           : !settings->region ? "--region"
                           : !settings->service ? "--service" : NULL;
     if (missing) {
-        log_error("missing %s (or its field in the --context file)", missing);
+        log_error("missing %s; give it, or its field in a --context file", missing);
         return -1;
     }
     *creds = (struct sigv4_credentials){settings->access_key, settings->secret_key,
@@ -303,8 +360,8 @@ static int resolve(const struct settings *settings, struct sigv4_credentials *cr
     if (!settings->time_text)
         params->time = time(NULL);
     else if (parse_time(settings->time_text, &params->time) < 0) {
-        log_error("invalid time \"%s\": expected YYYY-MM-DDTHH:MM:SSZ in UTC",
-                  settings->time_text);
+        log_error("invalid time \"%s\": expected YYYY-MM-DDTHH:MM:SSZ or YYYYMMDDTHHMMSSZ "
+                  "in UTC", settings->time_text);
         return -1;
     }
 
@@ -436,6 +493,46 @@ static int sign_and_print(const struct settings *settings, struct resources *res
     return 0;
 }
 
+/* Reads and applies the --context file. Returns 0 or -1 (logged). */
+static int load_context(struct settings *settings, struct resources *res)
+{
+    size_t len = 0;
+    char *text = read_file(settings->context_path, &len);
+    if (!text) {
+        log_error("cannot read %s: %s", settings->context_path, strerror(errno));
+        return -1;
+    }
+
+    json_error_t json_err;
+    res->context = json_loadb(text, len, 0, &json_err);
+    free(text);
+    if (!res->context) {
+        log_error("%s:%d: invalid JSON: %s", settings->context_path, json_err.line,
+                  json_err.text);
+        return -1;
+    }
+    return apply_context(res->context, settings);
+}
+
+/* Takes the credentials that neither the options nor the context gave from
+ * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. The token
+ * is taken only with the access key ID from the environment, because a
+ * token belongs to one key, and a stale AWS_SESSION_TOKEN must not be added
+ * to other keys. */
+static void apply_environment(struct settings *settings)
+{
+    bool key_from_environment = false;
+
+    if (!settings->access_key) {
+        settings->access_key = env_value("AWS_ACCESS_KEY_ID");
+        key_from_environment = settings->access_key != NULL;
+    }
+    if (!settings->secret_key)
+        settings->secret_key = env_value("AWS_SECRET_ACCESS_KEY");
+    if (!settings->session_token && key_from_environment)
+        settings->session_token = env_value("AWS_SESSION_TOKEN");
+}
+
 static void free_resources(struct resources *res)
 {
     free(res->output);
@@ -456,6 +553,7 @@ int main(int argc, char **argv)
     size_t len = 0;
     int status = EXIT_BAD_INPUT;
 
+    log_set_program("schemareg-sigv4");
     if (parse_arguments(argc, argv, &settings) < 0)
         goto cleanup;
 
@@ -469,17 +567,9 @@ int main(int argc, char **argv)
         goto cleanup;
     }
 
-    if (settings.context_path) {
-        json_error_t json_err;
-        res.context = json_load_file(settings.context_path, 0, &json_err);
-        if (!res.context) {
-            log_error("%s:%d: invalid JSON: %s", settings.context_path, json_err.line,
-                      json_err.text);
-            goto cleanup;
-        }
-        if (apply_context(res.context, &settings) < 0)
-            goto cleanup;
-    }
+    if (settings.context_path && load_context(&settings, &res) < 0)
+        goto cleanup;
+    apply_environment(&settings);
     if (resolve(&settings, &creds, &params, &mode) < 0)
         goto cleanup;
 

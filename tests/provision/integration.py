@@ -12,6 +12,7 @@ AWS credentials. The meson build also sets:
   TEST_PLUGINS_EXTENDED   the same plugins with one more index on users and plans
   TEST_PLUGINS_INVALID    the billing plugin next to one that fails validation
   TEST_PLUGINS_EXAMPLES   the example plugins of plugins/
+  TEST_PLUGINS_BULK       the generated plugin with 300 seeds over 6 tables
 
 The end state is checked with an independent client: the AWS CLI
 (/usr/bin/aws) and direct requests signed here with SigV4 from the Python
@@ -24,6 +25,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -37,6 +39,7 @@ PLUGINS_BASE = os.environ.get("TEST_PLUGINS_BASE", "")
 PLUGINS_EXTENDED = os.environ.get("TEST_PLUGINS_EXTENDED", "")
 PLUGINS_INVALID = os.environ.get("TEST_PLUGINS_INVALID", "")
 PLUGINS_EXAMPLES = os.environ.get("TEST_PLUGINS_EXAMPLES", "")
+PLUGINS_BULK = os.environ.get("TEST_PLUGINS_BULK", "")
 AWS_CLI = "/usr/bin/aws"
 REGION = os.environ.get("AWS_REGION", "us-east-1")
 STATE_TABLE = "schemareg-state"
@@ -111,6 +114,13 @@ EXPECTED_SEEDS = {
     ],
     "invoices": [],
 }
+
+# What the generated bulk plugin declares (tests/provision/plugins/
+# generate_bulk.py): services in declaration order of the plugin, each
+# with its tables in declaration order, and 50 seeds per table.
+BULK_PROVIDERS = [("zeta", ["logs", "audit", "metrics"]), ("alpha", ["orders", "items", "events"])]
+BULK_SEEDS_PER_TABLE = 50
+BULK_STEP_COUNT = 6 + 6 * BULK_SEEDS_PER_TABLE
 
 # Steps the checkpoints hold after a complete run of the base plugins.
 BASE_STEP_COUNT = 3 + 3 + 2 + 3  # tables, indexes, TTL settings, seeds
@@ -683,6 +693,112 @@ def case_dynalite_index_no_progress():
     check(run.elapsed < wait_timeout + 20, f"run took {run.elapsed:.1f}s")
 
 
+def bulk_summary_order(capsule):
+    """Returns the (kind, table, name) of every step of a run of the bulk
+    plugin in the order the summary must list them: services by id, tables
+    and seeds in declaration order."""
+    order = []
+    for service, tables in sorted(BULK_PROVIDERS):
+        for table in tables:
+            order.append(("table", f"{capsule}-{table}", None))
+            order += [("seed", f"{capsule}-{table}", f"id=s{number:03d}")
+                      for number in range(BULK_SEEDS_PER_TABLE)]
+    return order
+
+
+def summary_order(run):
+    return [(s["kind"], s["table"], s.get("name")) for s in run.steps()]
+
+
+def check_bulk_end_state(capsule):
+    """Checks every bulk table with its 50 seeds, each present once, and
+    every step recorded done."""
+    for _, tables in BULK_PROVIDERS:
+        for table in tables:
+            items = scan_all(f"{capsule}-{table}")
+            ids = sorted(item["id"]["S"] for item in items)
+            check_equal(ids, [f"s{n:03d}" for n in range(BULK_SEEDS_PER_TABLE)],
+                        f"seed ids in {capsule}-{table}")
+    records = checkpoints(capsule)
+    check_equal(len(records), BULK_STEP_COUNT, f"{capsule} checkpoint records")
+    check(all(r["status"]["S"] == "done" for r in records.values()),
+          f"every {capsule} record is done")
+
+
+def case_many_seeds_concurrent():
+    run = provision(["acme"], "--table-concurrency", "4", "--seed-concurrency", "16",
+                    plugins=PLUGINS_BULK)
+    check_exit(run, 0, "provision the bulk plugin concurrently")
+    check_equal(run.count("written"), 6 * BULK_SEEDS_PER_TABLE, "seeds written")
+    check_equal(run.count("created"), 6, "tables created")
+    check_equal(summary_order(run), bulk_summary_order("acme"), "summary order of the first run")
+    check_bulk_end_state("acme")
+    print(f"first run: {run.summary()['requests']} requests in {run.elapsed:.1f}s")
+
+    again = provision(["acme"], plugins=PLUGINS_BULK)
+    check_exit(again, 0, "second provision of the bulk plugin")
+    check_equal(again.count("skipped"), BULK_STEP_COUNT, "second run steps skipped")
+    check_equal(summary_order(again), bulk_summary_order("acme"),
+                "summary order of the second run")
+    # The re-run reads the checkpoints and describes each table; no seed
+    # is sent again.
+    check(again.summary()["requests"] <= 6 + 4,
+          f"second run made {again.summary()['requests']} requests")
+    print(f"second run: {again.summary()['requests']} requests in {again.elapsed:.1f}s")
+
+    serial = provision(["serial"], "--table-concurrency", "1", "--seed-concurrency", "1",
+                       plugins=PLUGINS_BULK)
+    check_exit(serial, 0, "provision the bulk plugin one request at a time")
+    check_equal(summary_order(serial), bulk_summary_order("serial"), "summary order, serial")
+    check_equal(snapshot("serial"), snapshot("acme"), "serial and concurrent end states")
+    check_equal(sorted(checkpoints("serial")), sorted(checkpoints("acme")),
+                "serial and concurrent checkpoint steps")
+    print(f"serial run: {serial.summary()['requests']} requests in {serial.elapsed:.1f}s")
+
+    human = host("provision", "--capsule", "acme", "--capsule", "beta",
+                 plugins=PLUGINS_BULK)
+    check_exit(human, 0, "provision acme and beta without --json")
+    step_line = re.compile(r"^(table|seed) +(acme|beta)-[a-z]+( id=s\d{3})?: "
+                           r"(created|written|skipped \(checkpoint\))$")
+    lines = human.stdout.splitlines()
+    steps = [line for line in lines if not line.startswith("capsule ")]
+    check_equal(len(steps), 2 * BULK_STEP_COUNT, "step lines of acme and beta")
+    for line in steps:
+        check(step_line.match(line), f"step line is whole: {line!r}")
+    check_bulk_end_state("beta")
+
+
+def case_many_seeds_kill_resume():
+    reference = provision(["ref"], plugins=PLUGINS_BULK)
+    check_exit(reference, 0, "reference provision of the bulk plugin")
+    total = reference.summary()["requests"]
+    expected_state = snapshot("ref")
+    expected_steps = sorted(checkpoints("ref"))
+
+    points = sorted({1, 8, total // 4, total // 2, (3 * total) // 4, total - 1})
+    print(f"reference run: {total} requests; killing after {points}")
+    for point in points:
+        capsule = f"kill{point}"
+        killed = provision([capsule], plugins=PLUGINS_BULK, env_extra={
+            "SCHEMAREG_TEST_KILL_AFTER_REQUESTS": str(point)})
+        check_exit(killed, -signal.SIGKILL, f"run killed after request {point}")
+        before = checkpoints(capsule)
+
+        rerun = provision([capsule], plugins=PLUGINS_BULK)
+        check_exit(rerun, 0, f"re-run after the kill at request {point}")
+        check_equal(snapshot(capsule), expected_state, f"end state after the kill at {point}")
+        after = checkpoints(capsule)
+        check_equal(sorted(after), expected_steps, f"checkpoint steps after the kill at {point}")
+        by_step = {s["step"]: s for s in rerun.steps() if "step" in s}
+        for step, record in before.items():
+            check_equal(after[step], record, f"record {step} after the re-run (kill at {point})")
+            if step.startswith("seed#"):
+                check_equal(by_step[step]["outcome"], "skipped",
+                            f"re-run outcome of {step} recorded before (kill at {point})")
+        print(f"kill after request {point}: {len(before)} step(s) recorded before the kill; "
+              f"re-run converged")
+
+
 CASES = {
     "end-state": case_end_state,
     "end-state-delayed": case_end_state,
@@ -700,6 +816,8 @@ CASES = {
     "plan-and-status": case_plan_and_status,
     "dynalite-no-ttl-api": case_dynalite_no_ttl_api,
     "dynalite-index-no-progress": case_dynalite_index_no_progress,
+    "many-seeds-concurrent": case_many_seeds_concurrent,
+    "many-seeds-kill-resume": case_many_seeds_kill_resume,
 }
 
 
