@@ -377,8 +377,10 @@ static int start_pending(struct supervisor *supervisor)
             return -1;
     }
     supervisor->pending_count -= started;
-    memmove(supervisor->pending, supervisor->pending + started,
-            supervisor->pending_count * sizeof(*supervisor->pending));
+    /* pending may be NULL when empty, and memmove's pointers must not be. */
+    if (supervisor->pending_count > 0)
+        memmove(supervisor->pending, supervisor->pending + started,
+                supervisor->pending_count * sizeof(*supervisor->pending));
     return 0;
 }
 

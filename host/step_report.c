@@ -173,7 +173,9 @@ static int compare_entries(const void *left, const void *right)
 void step_report_sort(struct step_report *report)
 {
     pthread_mutex_lock(&report->lock);
-    qsort(report->entries, report->count, sizeof(*report->entries), compare_entries);
+    /* entries is NULL while the report is empty; qsort's must not be. */
+    if (report->count > 1)
+        qsort(report->entries, report->count, sizeof(*report->entries), compare_entries);
     pthread_mutex_unlock(&report->lock);
 }
 
