@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "http_trace.h"
 #include "log.h"
 #include "long_option.h"
 
@@ -21,6 +22,10 @@ const char cli_common_options_help[] =
     "                            child process each (debugging only: a crashing\n"
     "                            plugin then stops the host)\n"
     "  --log-level LEVEL         error, warn, info (default), debug or trace\n"
+    "  --trace-http              log each DynamoDB request's method, URL, operation\n"
+    "                            and headers, and its response status; sets\n"
+    "                            --log-level trace. Credentials, tokens and\n"
+    "                            signatures are shown as <redacted>\n"
     "  -v, --verbose             log one level more (repeatable)\n"
     "  -h, --help                print this help and exit\n";
 
@@ -98,6 +103,11 @@ int cli_common_option(int opt, const char *arg)
         log_set_level((enum log_level)level);
         return 1;
     }
+
+    case CLI_OPT_TRACE_HTTP:
+        http_trace_set_enabled(true);
+        log_set_level(LOG_LEVEL_TRACE);
+        return 1;
 
     case 'v':
         if (log_get_level() < LOG_LEVEL_TRACE)

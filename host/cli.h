@@ -25,6 +25,7 @@ enum cli_option_id {
     CLI_OPT_PLUGIN_TIMEOUT,
     CLI_OPT_LOG_LEVEL,
     CLI_OPT_VERSION,
+    CLI_OPT_TRACE_HTTP,
     CLI_OPT_FIRST_COMMAND_OPTION = 0x200, /* commands number their own options from here */
 };
 
@@ -35,6 +36,7 @@ enum cli_option_id {
         {"load-in-process", no_argument, NULL, CLI_OPT_LOAD_IN_PROCESS},                   \
         {"plugin-timeout", required_argument, NULL, CLI_OPT_PLUGIN_TIMEOUT},               \
         {"log-level", required_argument, NULL, CLI_OPT_LOG_LEVEL},                         \
+        {"trace-http", no_argument, NULL, CLI_OPT_TRACE_HTTP},                             \
         {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}
 
 /* Help lines for the common options, for every --help text. */

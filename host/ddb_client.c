@@ -13,6 +13,7 @@
 #include "ddb_error.h"
 #include "ddb_request.h"
 #include "http_client.h"
+#include "http_trace.h"
 #include "log.h"
 #include "retry.h"
 #include "sigv4.h"
@@ -172,6 +173,7 @@ int ddb_client_sign(struct ddb_client *client, const char *operation, const char
         ddb_error_set(error, DDB_ERROR_CLIENT, "%s %s: %s", operation, client->url, err);
         return -1;
     }
+    http_trace_request("POST", client->url, operation, request->headers);
     return 0;
 }
 
@@ -179,6 +181,7 @@ int ddb_client_read_response(const struct ddb_client *client, const char *operat
                              int transfer_rc, const struct http_response *http,
                              json_t **response, struct ddb_error *error)
 {
+    http_trace_response(operation, transfer_rc, http);
     if (transfer_rc != 0) {
         ddb_error_set(error, DDB_ERROR_TRANSPORT, "%s %s: %s", operation, client->url,
                       http->curl_error);
