@@ -1,5 +1,7 @@
 /* schemareg-host status: the checkpoint records of a capsule. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -33,10 +35,37 @@ static json_t *record_json(const struct checkpoint_record *record)
         json_object_set_new(object, "owner", json_string(record->owner));
     if (record->detail)
         json_object_set_new(object, "detail", json_string(record->detail));
+    if (record->key)
+        json_object_set_new(object, "key", json_string(record->key));
+    if (record->item_step && strcmp(record->item_step, record->step) != 0)
+        json_object_set_new(object, "batch", json_string(record->item_step));
     return object;
 }
 
-static void print_records(const struct checkpoint_store *store)
+static int compare_steps(const void *left, const void *right)
+{
+    const struct checkpoint_record *const *a = left;
+    const struct checkpoint_record *const *b = right;
+
+    return strcmp((*a)->step, (*b)->step);
+}
+
+/* Returns the store's records sorted by step (caller frees the array), or
+ * NULL when memory runs out. A batch's seeds are read in no fixed order. */
+static const struct checkpoint_record **sorted_records(const struct checkpoint_store *store)
+{
+    const struct checkpoint_record **sorted = calloc(store->records_count + 1, sizeof(*sorted));
+
+    if (!sorted)
+        return NULL;
+    for (size_t i = 0; i < store->records_count; i++)
+        sorted[i] = &store->records[i];
+    qsort(sorted, store->records_count, sizeof(*sorted), compare_steps);
+    return sorted;
+}
+
+static void print_records(const struct checkpoint_store *store,
+                          const struct checkpoint_record **records)
 {
     if (!store->table_exists) {
         printf("capsule %s: state table %s does not exist; nothing was provisioned yet\n",
@@ -46,10 +75,11 @@ static void print_records(const struct checkpoint_store *store)
     printf("capsule %s: %zu step(s) recorded in %s\n", store->capsule, store->records_count,
            store->state_table);
     for (size_t i = 0; i < store->records_count; i++) {
-        const struct checkpoint_record *record = &store->records[i];
+        const struct checkpoint_record *record = records[i];
 
-        printf("  %-11s %-20s %s\n", record->status,
-               record->recorded_at ? record->recorded_at : "-", record->step);
+        printf("  %-11s %-20s %s%s%s\n", record->status,
+               record->recorded_at ? record->recorded_at : "-", record->step,
+               record->key ? "  " : "", record->key ? record->key : "");
         if (record->detail)
             printf("              %s\n", record->detail);
     }
@@ -84,18 +114,26 @@ static int show(const struct provision_cli_args *args, const struct provision_cl
             continue;
         }
 
+        const struct checkpoint_record **sorted = sorted_records(&store);
+        if (!sorted) {
+            log_error("out of memory");
+            status = CLI_EXIT_ERROR;
+            checkpoint_store_free(&store);
+            break;
+        }
         if (args->json) {
             json_t *records = json_array();
 
             for (size_t j = 0; j < store.records_count; j++)
-                json_array_append_new(records, record_json(&store.records[j]));
+                json_array_append_new(records, record_json(sorted[j]));
             json_array_append_new(capsules,
                 json_pack("{s:s, s:s, s:b, s:o}", "capsule", store.capsule, "state_table",
                           store.state_table, "state_table_exists", store.table_exists,
                           "records", records));
         } else {
-            print_records(&store);
+            print_records(&store, sorted);
         }
+        free(sorted);
         checkpoint_store_free(&store);
     }
 

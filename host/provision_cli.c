@@ -1,6 +1,7 @@
 #include "provision_cli.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,6 +348,11 @@ int provision_cli_main(int argc, char **argv, const struct provision_cli_command
             goto cleanup;
         }
     }
+#ifdef __GLIBC__
+    /* Loading and validating a large catalog parses every seed; give the
+     * freed heap back to the system before the run grows its own. */
+    malloc_trim(0);
+#endif
     if (provision_cli_connect(&args, &config, &client) != 0)
         goto cleanup;
     status = command->run(&args, command->load_plugins ? &catalog : NULL, client);
