@@ -44,7 +44,7 @@
 
 #define CHECKPOINT_DEFAULT_TABLE "schemareg-state"
 #define CHECKPOINT_STEP_SIZE 512
-/* Most seeds in one batch record: 100 seed step ids and keys of up to 512
+/* Maximum seeds per batch record. 100 seed step ids and keys of up to 512
  * bytes each stay far below DynamoDB's item size limit of 400 KB. */
 #define CHECKPOINT_BATCH_MAX_SEEDS 100
 
@@ -137,9 +137,9 @@ int checkpoint_record_finish(struct checkpoint_store *store, const json_t *reque
  * Records seeds (at most CHECKPOINT_BATCH_MAX_SEEDS) of table_name as done
  * in one item, in two halves like checkpoint_record_request: service and
  * table name the batch's step id. The request is conditional on the step
- * not existing, and the step is new for each batch, so a
- * ConditionalCheckFailedException means an earlier attempt of this very
- * request succeeded; checkpoint_batch_finish then returns 0. The seeds
+ * not existing, and the step is new for each batch. So a
+ * ConditionalCheckFailedException means that an earlier attempt of this
+ * very request succeeded, and checkpoint_batch_finish returns 0. The seeds
  * are not added to the store's records: a run looks each seed up once,
  * before writing it, so keeping 10,000 recorded seeds in memory would
  * serve no lookup.

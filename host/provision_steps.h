@@ -79,10 +79,10 @@ size_t provision_seed_next(const struct provision_job *job, size_t from);
 /*
  * Starts the step of seed index of the job's provider: skipped when a
  * checkpoint records it, otherwise a conditional PutItem through multi.
- * Seeds in place join the table's batch, whose checkpoint (one PutItem
- * for up to CHECKPOINT_BATCH_MAX_SEEDS seeds) is written once the batch
- * is full or the table has no seed left to start or in flight; each seed
- * is reported when its batch is recorded. Calls done exactly once, from
+ * Seeds in place join the table's batch. Its checkpoint, one PutItem for
+ * up to CHECKPOINT_BATCH_MAX_SEEDS seeds, is written once the batch is
+ * full or the table has no seed left to start or in flight. Each seed is
+ * reported when its batch is recorded. Calls done exactly once, from
  * this call or later from ddb_multi_perform. Call it, and everything
  * below, on the thread that drives multi; job->next_seed must already be
  * past index.

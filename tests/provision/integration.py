@@ -748,6 +748,24 @@ def case_ttl_drift_reported():
     ttl = aws_cli("describe-time-to-live", "--table-name", "acme-users")["TimeToLiveDescription"]
     check_equal(ttl.get("AttributeName"), "other_ttl", "TTL attribute left as found")
 
+    # A recorded table replaced by hand with another key is drift too.
+    ddb_ok("DeleteTable", {"TableName": "acme-plans"})
+    for _ in range(100):
+        if "acme-plans" not in table_names():
+            break
+        time.sleep(0.2)
+    aws_cli("create-table", "--table-name", "acme-plans",
+            "--attribute-definitions", "AttributeName=plan_id,AttributeType=N",
+            "--key-schema", "AttributeName=plan_id,KeyType=HASH",
+            "--billing-mode", "PAY_PER_REQUEST")
+    check("table#billing#plans" in checkpoints("acme"), "acme-plans is recorded")
+    for command in ("plan", "provision"):
+        run = host(command, "--capsule", "acme", "--json")
+        check_exit(run, 1, f"{command} with a recorded table of another key")
+        drift = [s for s in run.steps() if s["outcome"] == "drift" and s["kind"] == "table"]
+        check_equal([s["table"] for s in drift], ["acme-plans"], f"key drift ({command})")
+        check("plan_id (N)" in drift[0]["message"], f"{command} message: {drift[0]['message']}")
+
 
 def case_failures_counted():
     plan = host("plan", "--capsule", "acme", "--max-attempts", "1",
