@@ -19,18 +19,6 @@
  * cost of more round trips. */
 #define LOAD_PAGE_ITEMS 500
 
-static void record_free(struct checkpoint_record *record)
-{
-    free(record->step);
-    free(record->status);
-    free(record->table_name);
-    free(record->run_id);
-    free(record->owner);
-    free(record->recorded_at);
-    free(record->detail);
-    memset(record, 0, sizeof(*record));
-}
-
 static void make_run_id(char out[33])
 {
     unsigned char bytes[16];
@@ -52,6 +40,7 @@ int checkpoint_store_init(struct checkpoint_store *store, struct ddb_client *cli
 
     memset(store, 0, sizeof(*store));
     pthread_mutex_init(&store->lock, NULL);
+    string_pool_init(&store->strings);
     store->client = client;
     store->state_table = strdup(state_table ? state_table : CHECKPOINT_DEFAULT_TABLE);
     store->capsule = strdup(capsule);
@@ -67,9 +56,8 @@ int checkpoint_store_init(struct checkpoint_store *store, struct ddb_client *cli
 
 void checkpoint_store_free(struct checkpoint_store *store)
 {
-    for (size_t i = 0; i < store->records_count; i++)
-        record_free(&store->records[i]);
     free(store->records);
+    string_pool_free(&store->strings);
     free(store->slots);
     free(store->state_table);
     free(store->capsule);
@@ -124,11 +112,9 @@ cleanup:
     return rc;
 }
 
-static char *string_attribute(const json_t *item, const char *name)
+static const char *string_value(const json_t *item, const char *name)
 {
-    const char *value = json_string_value(json_object_get(json_object_get(item, name), "S"));
-
-    return value ? strdup(value) : NULL;
+    return json_string_value(json_object_get(json_object_get(item, name), "S"));
 }
 
 /* FNV-1a: steps of one table share a long prefix, so every byte counts. */
@@ -193,54 +179,102 @@ static pthread_mutex_t *lock_of(const struct checkpoint_store *store)
     return (pthread_mutex_t *)&store->lock;
 }
 
-static int fill_record(struct checkpoint_record *record, const json_t *item)
+/* Adds record, or replaces the record of its step. Returns 0, or -1 when
+ * memory runs out. Called with the lock held. */
+static int put_record(struct checkpoint_store *store, const struct checkpoint_record *record)
 {
-    record->step = string_attribute(item, "step");
-    record->status = string_attribute(item, "status");
-    record->table_name = string_attribute(item, "table_name");
-    record->run_id = string_attribute(item, "run_id");
-    record->owner = string_attribute(item, "owner");
-    record->recorded_at = string_attribute(item, "recorded_at");
-    record->detail = string_attribute(item, "detail");
-    return record->step && record->status ? 0 : -1;
-}
+    long existing = index_lookup(store, record->step);
 
-/* Adds the record of item, or replaces the record of its step. Returns 0,
- * or -1 when memory runs out. Called with the lock held. */
-static int put_record(struct checkpoint_store *store, const json_t *item)
-{
-    struct checkpoint_record record = {0};
-
-    if (fill_record(&record, item) != 0) {
-        /* A record without a step or status is not ours: ignore it. */
-        int out_of_memory = json_object_get(item, "step") && !record.step;
-        record_free(&record);
-        return out_of_memory ? -1 : 0;
-    }
-
-    long existing = index_lookup(store, record.step);
     if (existing >= 0) {
-        record_free(&store->records[existing]);
-        store->records[existing] = record;
+        store->records[existing] = *record;
         return 0;
     }
-
     if (store->records_count == store->records_capacity) {
         size_t capacity = store->records_capacity ? store->records_capacity * 2 : 32;
         struct checkpoint_record *grown = realloc(store->records, capacity * sizeof(*grown));
 
-        if (!grown) {
-            record_free(&record);
+        if (!grown)
             return -1;
-        }
         store->records = grown;
         store->records_capacity = capacity;
     }
-    store->records[store->records_count++] = record;
+    store->records[store->records_count++] = *record;
     if (2 * store->records_count + 2 > store->slots_count)
         return index_rebuild(store);
     index_insert(store, store->records_count - 1);
     return 0;
+}
+
+/* Copies the attributes a record shares with the other seeds of its
+ * batch. Returns 0, or -1 when memory runs out. */
+static int intern_common(struct checkpoint_store *store, const json_t *item,
+                         struct checkpoint_record *record)
+{
+    struct string_pool *pool = &store->strings;
+    const char *texts[] = {string_value(item, "status"), string_value(item, "table_name"),
+                           string_value(item, "run_id"), string_value(item, "owner"),
+                           string_value(item, "recorded_at")};
+    const char **fields[] = {&record->status, &record->table_name, &record->run_id,
+                             &record->owner, &record->recorded_at};
+
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        *fields[i] = string_pool_intern(pool, texts[i]);
+        if (texts[i] && !*fields[i])
+            return -1;
+    }
+    const char *detail = string_value(item, "detail");
+    record->detail = string_pool_copy(pool, detail);
+    return detail && !record->detail ? -1 : 0;
+}
+
+/* Adds one record per seed of a batch item, whose seeds attribute is the
+ * JSON text of {seed step: key text}. Text that is not such an object is
+ * ignored, like any record that is not ours. Returns 0 or -1. Called with
+ * the lock held. */
+static int put_batch(struct checkpoint_store *store, const char *seeds_text,
+                     const struct checkpoint_record *batch)
+{
+    json_t *seeds = json_loads(seeds_text, 0, NULL);
+    const char *seed_step;
+    json_t *key;
+    int rc = 0;
+
+    json_object_foreach(seeds, seed_step, key) {
+        struct checkpoint_record record = *batch;
+        const char *key_text = json_string_value(key);
+
+        record.step = string_pool_copy(&store->strings, seed_step);
+        record.key = string_pool_copy(&store->strings, key_text);
+        if (!record.step || (key_text && !record.key) || put_record(store, &record) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    json_decref(seeds);
+    return rc;
+}
+
+/* Adds the record of item, or the records of its seeds when it is a
+ * batch. An item without a step or status is not ours and is ignored.
+ * Returns 0, or -1 when memory runs out. Called with the lock held. */
+static int put_item(struct checkpoint_store *store, const json_t *item)
+{
+    const char *step = string_value(item, "step");
+    struct checkpoint_record record = {0};
+
+    if (!step || !string_value(item, "status"))
+        return 0;
+    if (intern_common(store, item, &record) != 0)
+        return -1;
+    record.item_step = string_pool_copy(&store->strings, step);
+    if (!record.item_step)
+        return -1;
+
+    const char *seeds = string_value(item, "seeds");
+    if (seeds)
+        return put_batch(store, seeds, &record);
+    record.step = record.item_step;
+    return put_record(store, &record);
 }
 
 int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len)
@@ -280,7 +314,7 @@ int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len)
         json_t *item;
         json_array_foreach(json_object_get(response, "Items"), i, item) {
             pthread_mutex_lock(&store->lock);
-            int put = put_record(store, item);
+            int put = put_item(store, item);
             pthread_mutex_unlock(&store->lock);
             if (put != 0) {
                 json_decref(response);
@@ -388,7 +422,7 @@ int checkpoint_record_finish(struct checkpoint_store *store, const json_t *reque
     }
 
     pthread_mutex_lock(&store->lock);
-    int put = put_record(store, item);
+    int put = put_item(store, item);
     pthread_mutex_unlock(&store->lock);
     if (put != 0) {
         snprintf(err, err_len, "out of memory recording step %s", step);
@@ -417,6 +451,61 @@ int checkpoint_record(struct checkpoint_store *store, struct ddb_client *client,
     return rc;
 }
 
+json_t *checkpoint_batch_request(struct checkpoint_store *store, const char *service,
+                                 const char *table, const char *table_name,
+                                 const struct checkpoint_seed *seeds, size_t count)
+{
+    char step[CHECKPOINT_STEP_SIZE];
+    char recorded_at[32];
+    json_t *map = json_object();
+
+    pthread_mutex_lock(&store->lock);
+    unsigned long number = ++store->batches_started;
+    pthread_mutex_unlock(&store->lock);
+    snprintf(step, sizeof(step), "seeds#%s#%s#%s#%lu", service, table, store->run_id, number);
+
+    for (size_t i = 0; map && i < count; i++) {
+        if (json_object_set_new(map, seeds[i].step, json_string(seeds[i].key)) != 0) {
+            json_decref(map);
+            map = NULL;
+        }
+    }
+    /* One string attribute, not a DynamoDB map: reading a page of batches
+     * then costs one string per batch instead of an object per seed. */
+    char *seeds_text = map ? json_dumps(map, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(map);
+    utc_now(recorded_at);
+    json_t *item = seeds_text ? record_item(store, step, table_name, "done", NULL, recorded_at)
+                              : NULL;
+    if (!item || json_object_set_new(item, "seeds", json_pack("{s:s}", "S", seeds_text)) != 0) {
+        json_decref(item);
+        free(seeds_text);
+        return NULL;
+    }
+    free(seeds_text);
+    return json_pack("{s:s, s:o, s:s, s:{s:s}}", "TableName", store->state_table, "Item", item,
+                     "ConditionExpression", "attribute_not_exists(#step)",
+                     "ExpressionAttributeNames", "#step", "step");
+}
+
+int checkpoint_batch_finish(struct checkpoint_store *store, const json_t *request, int rc,
+                            const struct ddb_error *error, char *err, size_t err_len)
+{
+    const json_t *item = json_object_get(request, "Item");
+    const char *step = string_value(item, "step");
+
+    /* The step is new to this run, so the condition fails only when an
+     * earlier attempt of this request was stored although its response
+     * was lost: the batch is recorded. */
+    if (rc != 0 && !provision_error_is(error, "ConditionalCheckFailedException")) {
+        describe_error("PutItem", store->state_table, error, err, err_len);
+        return -1;
+    }
+
+    log_debug("recorded the seeds of batch %s of capsule %s", step, store->capsule);
+    return 0;
+}
+
 static int delete_record(struct checkpoint_store *store, struct ddb_client *client,
                          const char *step, const char *run_id, char *err, size_t err_len)
 {
@@ -443,10 +532,11 @@ static int delete_record(struct checkpoint_store *store, struct ddb_client *clie
     return rc;
 }
 
-/* Copies the step and run id of each record of table_name, so the
- * deletes run without the lock. Returns the count, or -1. */
-static long copy_table_records(struct checkpoint_store *store, const char *table_name,
-                               char ***steps, char ***run_ids)
+/* Copies the item step and run id of each item that holds a record of
+ * table_name, once per item, so the deletes run without the lock.
+ * Returns the count, or -1. */
+static long copy_table_items(struct checkpoint_store *store, const char *table_name,
+                             char ***steps, char ***run_ids)
 {
     long count = 0;
 
@@ -458,7 +548,12 @@ static long copy_table_records(struct checkpoint_store *store, const char *table
 
         if (!record->table_name || strcmp(record->table_name, table_name) != 0)
             continue;
-        (*steps)[count] = strdup(record->step);
+        /* The seeds of one batch are adjacent, as they are read and
+         * recorded together. Should they not be, the batch is listed
+         * twice and its second DeleteItem finds no item, which is fine. */
+        if (count > 0 && strcmp((*steps)[count - 1], record->item_step) == 0)
+            continue;
+        (*steps)[count] = strdup(record->item_step);
         (*run_ids)[count] = record->run_id ? strdup(record->run_id) : NULL;
         if (!(*steps)[count] || (record->run_id && !(*run_ids)[count])) {
             count = -1;
@@ -472,19 +567,28 @@ static long copy_table_records(struct checkpoint_store *store, const char *table
     return count;
 }
 
-/* Forgets the record of step. Called with the lock held. The last record
- * moves into the freed place, so the index is filled again. */
-static void forget_record(struct checkpoint_store *store, const char *step)
+/* Forgets every record of table_name and rebuilds the index. Returns how
+ * many were forgotten. Called with the lock held. */
+static size_t forget_table(struct checkpoint_store *store, const char *table_name)
 {
-    long index = index_lookup(store, step);
+    size_t kept = 0;
 
-    if (index < 0)
-        return;
-    record_free(&store->records[index]);
-    store->records[index] = store->records[--store->records_count];
-    memset(store->slots, 0, store->slots_count * sizeof(*store->slots));
-    for (size_t i = 0; i < store->records_count; i++)
-        index_insert(store, i);
+    for (size_t i = 0; i < store->records_count; i++) {
+        const struct checkpoint_record *record = &store->records[i];
+
+        if (record->table_name && strcmp(record->table_name, table_name) == 0)
+            continue;
+        store->records[kept++] = *record;
+    }
+
+    size_t forgotten = store->records_count - kept;
+    store->records_count = kept;
+    if (store->slots_count > 0) {
+        memset(store->slots, 0, store->slots_count * sizeof(*store->slots));
+        for (size_t i = 0; i < store->records_count; i++)
+            index_insert(store, i);
+    }
+    return forgotten;
 }
 
 int checkpoint_discard_table(struct checkpoint_store *store, struct ddb_client *client,
@@ -492,7 +596,7 @@ int checkpoint_discard_table(struct checkpoint_store *store, struct ddb_client *
 {
     char **steps = NULL;
     char **run_ids = NULL;
-    long count = copy_table_records(store, table_name, &steps, &run_ids);
+    long count = copy_table_items(store, table_name, &steps, &run_ids);
     int rc = -1;
 
     if (count < 0) {
@@ -503,11 +607,10 @@ int checkpoint_discard_table(struct checkpoint_store *store, struct ddb_client *
     for (long i = 0; i < count; i++) {
         if (delete_record(store, client, steps[i], run_ids[i], err, err_len) != 0)
             goto cleanup;
-        pthread_mutex_lock(&store->lock);
-        forget_record(store, steps[i]);
-        pthread_mutex_unlock(&store->lock);
     }
-    rc = (int)count;
+    pthread_mutex_lock(&store->lock);
+    rc = (int)forget_table(store, table_name);
+    pthread_mutex_unlock(&store->lock);
 
 cleanup:
     for (long i = 0; steps && run_ids && steps[i]; i++) {

@@ -4,17 +4,26 @@
  *
  * State table (default name CHECKPOINT_DEFAULT_TABLE, PAY_PER_REQUEST):
  *   capsule (S, HASH)   capsule code, e.g. "acme"
- *   step    (S, RANGE)  step id:
+ *   step    (S, RANGE)  step id of the record:
  *       table#{service}#{table}              table exists and is ACTIVE
  *       gsi#{service}#{table}#{index}        index is ACTIVE (or being built)
  *       ttl#{service}#{table}                TTL is enabled on the declared attribute
- *       seed#{service}#{table}#{sha256}      seed written or found; sha256 of its key
+ *       seeds#{service}#{table}#{run_id}#{n} a batch of seeds written or found
  *   status (S)        "done", or "in_progress" for an index still being built
  *   table_name (S)    physical table the step belongs to, e.g. "acme-billing"
  *   run_id (S)        random id of the run that wrote the record
  *   owner (S)         "hostname:pid" of that run
  *   recorded_at (S)   UTC time, ISO 8601
  *   detail (S)        optional human-readable note
+ *   seeds (S)         batch records only: a JSON object as text that maps
+ *                     the step id seed#{service}#{table}#{sha256} (sha256
+ *                     of the seed's key) of each seed of the batch to the
+ *                     key as text, e.g. {"seed#billing#plans#0fac...":
+ *                     "plan_id=free"}
+ *
+ * Reading expands each batch into one record per seed, so a seed's step
+ * is looked up like any other. A single seed#... item (one seed per
+ * record) is read too.
  *
  * A "done" record is written only when none exists or the existing one is
  * "in_progress" (a conditional PutItem), so two hosts never overwrite each
@@ -31,18 +40,32 @@
 #include <jansson.h>
 
 #include "ddb_client.h"
+#include "string_pool.h"
 
 #define CHECKPOINT_DEFAULT_TABLE "schemareg-state"
 #define CHECKPOINT_STEP_SIZE 512
+/* Maximum seeds per batch record. 100 seed step ids and keys of up to 512
+ * bytes each stay far below DynamoDB's item size limit of 400 KB. */
+#define CHECKPOINT_BATCH_MAX_SEEDS 100
 
+/* One recorded step. The strings belong to the store's pool. */
 struct checkpoint_record {
-    char *step;
-    char *status; /* "done" or "in_progress" */
-    char *table_name;
-    char *run_id;
-    char *owner;
-    char *recorded_at;
-    char *detail; /* may be NULL */
+    const char *step;
+    const char *status; /* "done" or "in_progress" */
+    const char *table_name;
+    const char *run_id;
+    const char *owner;
+    const char *recorded_at;
+    const char *detail;    /* may be NULL */
+    const char *key;       /* a seed's key as text, e.g. "plan_id=free"; may be NULL */
+    const char *item_step; /* step of the item that holds the record: step itself, or
+                              the seeds#... batch a seed belongs to */
+};
+
+/* One seed of a batch record. */
+struct checkpoint_seed {
+    const char *step; /* seed#{service}#{table}#{sha256} */
+    const char *key;  /* the key as text */
 };
 
 /* The records of one capsule, plus what a run needs to write more. The
@@ -60,7 +83,9 @@ struct checkpoint_store {
     int table_exists; /* the state table was found (or created) */
     size_t *slots;    /* hash index of records by step: index + 1, 0 when empty */
     size_t slots_count; /* a power of two, at least twice records_count */
-    pthread_mutex_t lock; /* guards records and slots */
+    unsigned long batches_started; /* numbers this run's batch records */
+    struct string_pool strings;    /* the records' strings */
+    pthread_mutex_t lock; /* guards records, slots, batches_started and strings */
 };
 
 /* Prepares store for capsule. Returns 0, or -1 when memory runs out. */
@@ -108,9 +133,26 @@ json_t *checkpoint_record_request(struct checkpoint_store *store, const char *st
 int checkpoint_record_finish(struct checkpoint_store *store, const json_t *request, int rc,
                              const struct ddb_error *error, char *err, size_t err_len);
 
+/*
+ * Records seeds (at most CHECKPOINT_BATCH_MAX_SEEDS) of table_name as done
+ * in one item, in two halves like checkpoint_record_request: service and
+ * table name the batch's step id. The request is conditional on the step
+ * not existing, and the step is new for each batch. So a
+ * ConditionalCheckFailedException means that an earlier attempt of this
+ * very request succeeded, and checkpoint_batch_finish returns 0. The seeds
+ * are not added to the store's records: a run looks each seed up once,
+ * before writing it, so keeping 10,000 recorded seeds in memory would
+ * serve no lookup.
+ */
+json_t *checkpoint_batch_request(struct checkpoint_store *store, const char *service,
+                                 const char *table, const char *table_name,
+                                 const struct checkpoint_seed *seeds, size_t count);
+int checkpoint_batch_finish(struct checkpoint_store *store, const json_t *request, int rc,
+                            const struct ddb_error *error, char *err, size_t err_len);
+
 /* Deletes every record of table_name with client, e.g. after the table
- * was found deleted, so its steps run again. Returns the number deleted
- * or -1. */
+ * was found deleted, so its steps run again. A batch item is deleted
+ * with all its seeds. Returns the number of records forgotten or -1. */
 int checkpoint_discard_table(struct checkpoint_store *store, struct ddb_client *client,
                              const char *table_name, char *err, size_t err_len);
 

@@ -1,7 +1,6 @@
 /* schemareg-host plan: what provision would change, read-only. */
 #include <stdio.h>
-
-#include <jansson.h>
+#include <stdlib.h>
 
 #include "checkpoint.h"
 #include "cli.h"
@@ -18,14 +17,10 @@ static const struct cli_command_info info = {
         "Shows what provision would do in each capsule: tables to create, indexes to\n"
         "add, TTL to enable, seeds to write, and drift that provision cannot fix.\n"
         "Only reads (DescribeTable, DescribeTimeToLive, GetItem, the checkpoints).\n"
-        "Exits 0 when nothing is to do, 2 when changes are pending, 1 on drift or error.",
-    .options = PROVISION_CLI_OPTIONS_HELP,
+        "Exits 0 when nothing is to do, 2 when changes are pending, 1 on drift, on\n"
+        "error and on a usage error.",
+    .options = PROVISION_CLI_OPTIONS_HELP PROVISION_CLI_SKIP_INVALID_HELP,
 };
-
-static int handle_option(int opt, const char *arg, void *context)
-{
-    return provision_cli_option(context, opt, arg);
-}
 
 static const char *result_name(int exit_code)
 {
@@ -48,53 +43,47 @@ static int combine(int overall, int capsule)
     return PLAN_EXIT_NO_CHANGES;
 }
 
+static void print_summary(const struct provision_capsule_result *result)
+{
+    const struct step_report *report = &result->report;
+
+    printf("capsule %s: %zu change(s) pending, %zu drift, %zu error(s)\n", result->capsule,
+           step_report_count(report, STEP_PENDING) + step_report_count(report, STEP_IN_PROGRESS),
+           step_report_count(report, STEP_DRIFT), provision_cli_failures(result));
+    provision_cli_print_error(result);
+}
+
 static int run(const struct provision_cli_args *args, const struct provision_cli_catalog *catalog,
                struct ddb_client *client)
 {
     const char *state_table = args->state_table ? args->state_table : CHECKPOINT_DEFAULT_TABLE;
-    json_t *capsules = json_array();
+    struct provision_capsule_result *results = calloc(args->capsules_count, sizeof(*results));
     int overall = PLAN_EXIT_NO_CHANGES;
 
+    if (!results) {
+        log_error("out of memory starting the plan");
+        return PLAN_EXIT_ERROR;
+    }
     for (size_t i = 0; i < args->capsules_count; i++) {
-        const char *capsule = args->capsules[i];
-        struct step_report report;
-        char err[1400] = "";
+        struct provision_capsule_result *result = &results[i];
 
-        step_report_init(&report, args->json ? NULL : stdout);
-        int exit_code = plan_capsule(client, capsule, catalog->providers,
-                                     catalog->providers_count, state_table, &report, err,
-                                     sizeof(err));
-        if (err[0])
-            log_error("capsule %s: %s", capsule, err);
-        overall = combine(overall, exit_code);
-
-        if (args->json) {
-            json_t *summary = step_report_json(&report);
-
-            json_object_set_new(summary, "capsule", json_string(capsule));
-            json_object_set_new(summary, "result", json_string(result_name(exit_code)));
-            if (err[0])
-                json_object_set_new(summary, "error", json_string(err));
-            json_array_append_new(capsules, summary);
-        } else {
-            printf("capsule %s: %zu change(s) pending, %zu drift, %zu error(s)\n", capsule,
-                   step_report_count(&report, STEP_PENDING) +
-                       step_report_count(&report, STEP_IN_PROGRESS),
-                   step_report_count(&report, STEP_DRIFT),
-                   step_report_count(&report, STEP_FAILED));
-        }
-        step_report_free(&report);
+        result->capsule = args->capsules[i];
+        step_report_init(&result->report, args->json ? NULL : stdout);
+        result->exit_code = plan_capsule(client, result->capsule, catalog->providers,
+                                         catalog->providers_count, state_table,
+                                         &result->report, result->err, sizeof(result->err));
+        if (result->err[0])
+            log_error("capsule %s: %s", result->capsule, result->err);
+        overall = combine(overall, result->exit_code);
+        if (!args->json)
+            print_summary(result);
     }
+    if (args->json)
+        provision_cli_print_capsules(args, catalog, results, result_name, overall);
 
-    if (args->json) {
-        json_t *output = json_pack("{s:s, s:i, s:s, s:O, s:o}", "result", result_name(overall),
-                                   "exit_code", overall, "state_table", state_table,
-                                   "skipped_plugins", catalog->skipped, "capsules", capsules);
-        provision_cli_print_json(output);
-        json_decref(output);
-    } else {
-        json_decref(capsules);
-    }
+    for (size_t i = 0; i < args->capsules_count; i++)
+        step_report_free(&results[i].report);
+    free(results);
     return overall;
 }
 
@@ -103,38 +92,17 @@ int cmd_plan(int argc, char **argv)
     static const struct option options[] = {
         CLI_COMMON_LONG_OPTIONS,
         PROVISION_CLI_LONG_OPTIONS,
+        {"skip-invalid", no_argument, NULL, PROVISION_OPT_SKIP_INVALID},
         {NULL, 0, NULL, 0},
     };
-    struct provision_cli_args args;
-    struct provision_cli_catalog catalog = {0};
-    struct aws_config *config = NULL;
-    struct ddb_client *client = NULL;
-    int first_argument;
-    int status = PLAN_EXIT_ERROR;
+    /* A usage error exits 1, not 2, because 2 means "changes pending". */
+    static const struct provision_cli_command command = {
+        .info = &info,
+        .options = options,
+        .usage_exit = PLAN_EXIT_ERROR,
+        .load_plugins = 1,
+        .run = run,
+    };
 
-    provision_cli_args_init(&args);
-    int parsed = cli_parse_command(argc, argv, &info, options, handle_option, &args,
-                                   &first_argument);
-    if (parsed != 0) {
-        /* A usage error exits 1, not 2, because 2 means "changes pending". */
-        status = parsed > 0 ? CLI_EXIT_OK : PLAN_EXIT_ERROR;
-        goto cleanup;
-    }
-    if (first_argument < argc) {
-        log_error("plan: unexpected argument \"%s\"; use --capsule CODE", argv[first_argument]);
-        goto cleanup;
-    }
-    if (provision_cli_require_capsule(&args, "plan") != 0)
-        goto cleanup;
-    if (provision_cli_load(&args, &catalog) != 0)
-        goto cleanup;
-    if (provision_cli_connect(&args, &config, &client) != 0)
-        goto cleanup;
-    status = run(&args, &catalog, client);
-
-cleanup:
-    provision_cli_disconnect(config, client);
-    provision_cli_catalog_free(&catalog);
-    provision_cli_args_free(&args);
-    return status;
+    return provision_cli_main(argc, argv, &command);
 }

@@ -1,5 +1,7 @@
 /* schemareg-host status: the checkpoint records of a capsule. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -19,11 +21,6 @@ static const struct cli_command_info info = {
     .options = PROVISION_CLI_OPTIONS_HELP,
 };
 
-static int handle_option(int opt, const char *arg, void *context)
-{
-    return provision_cli_option(context, opt, arg);
-}
-
 static json_t *record_json(const struct checkpoint_record *record)
 {
     json_t *object = json_pack("{s:s, s:s}", "step", record->step, "status", record->status);
@@ -38,10 +35,37 @@ static json_t *record_json(const struct checkpoint_record *record)
         json_object_set_new(object, "owner", json_string(record->owner));
     if (record->detail)
         json_object_set_new(object, "detail", json_string(record->detail));
+    if (record->key)
+        json_object_set_new(object, "key", json_string(record->key));
+    if (record->item_step && strcmp(record->item_step, record->step) != 0)
+        json_object_set_new(object, "batch", json_string(record->item_step));
     return object;
 }
 
-static void print_records(const struct checkpoint_store *store)
+static int compare_steps(const void *left, const void *right)
+{
+    const struct checkpoint_record *const *a = left;
+    const struct checkpoint_record *const *b = right;
+
+    return strcmp((*a)->step, (*b)->step);
+}
+
+/* Returns the store's records sorted by step (caller frees the array), or
+ * NULL when memory runs out. A batch's seeds are read in no fixed order. */
+static const struct checkpoint_record **sorted_records(const struct checkpoint_store *store)
+{
+    const struct checkpoint_record **sorted = calloc(store->records_count + 1, sizeof(*sorted));
+
+    if (!sorted)
+        return NULL;
+    for (size_t i = 0; i < store->records_count; i++)
+        sorted[i] = &store->records[i];
+    qsort(sorted, store->records_count, sizeof(*sorted), compare_steps);
+    return sorted;
+}
+
+static void print_records(const struct checkpoint_store *store,
+                          const struct checkpoint_record **records)
 {
     if (!store->table_exists) {
         printf("capsule %s: state table %s does not exist; nothing was provisioned yet\n",
@@ -51,20 +75,26 @@ static void print_records(const struct checkpoint_store *store)
     printf("capsule %s: %zu step(s) recorded in %s\n", store->capsule, store->records_count,
            store->state_table);
     for (size_t i = 0; i < store->records_count; i++) {
-        const struct checkpoint_record *record = &store->records[i];
+        const struct checkpoint_record *record = records[i];
 
-        printf("  %-11s %-20s %s\n", record->status,
-               record->recorded_at ? record->recorded_at : "-", record->step);
+        printf("  %-11s %-20s %s%s%s\n", record->status,
+               record->recorded_at ? record->recorded_at : "-", record->step,
+               record->key ? "  " : "", record->key ? record->key : "");
         if (record->detail)
             printf("              %s\n", record->detail);
     }
 }
 
-static int show(const struct provision_cli_args *args, struct ddb_client *client)
+/* Reads and prints the records of each capsule. With --json the output is
+ * always {"capsules": [...]}, however many capsules there are; a capsule
+ * whose records could not be read has an "error" member. */
+static int show(const struct provision_cli_args *args, const struct provision_cli_catalog *catalog,
+                struct ddb_client *client)
 {
     json_t *capsules = json_array();
     int status = CLI_EXIT_OK;
 
+    (void)catalog;
     for (size_t i = 0; i < args->capsules_count; i++) {
         struct checkpoint_store store;
         char err[1400];
@@ -77,30 +107,44 @@ static int show(const struct provision_cli_args *args, struct ddb_client *client
         if (checkpoint_load(&store, err, sizeof(err)) != 0) {
             log_error("capsule %s: %s", args->capsules[i], err);
             status = CLI_EXIT_ERROR;
+            json_array_append_new(capsules,
+                json_pack("{s:s, s:s, s:s}", "capsule", store.capsule, "state_table",
+                          store.state_table, "error", err));
             checkpoint_store_free(&store);
             continue;
         }
 
+        const struct checkpoint_record **sorted = sorted_records(&store);
+        if (!sorted) {
+            log_error("out of memory");
+            status = CLI_EXIT_ERROR;
+            checkpoint_store_free(&store);
+            break;
+        }
         if (args->json) {
             json_t *records = json_array();
 
             for (size_t j = 0; j < store.records_count; j++)
-                json_array_append_new(records, record_json(&store.records[j]));
+                json_array_append_new(records, record_json(sorted[j]));
             json_array_append_new(capsules,
                 json_pack("{s:s, s:s, s:b, s:o}", "capsule", store.capsule, "state_table",
                           store.state_table, "state_table_exists", store.table_exists,
                           "records", records));
         } else {
-            print_records(&store);
+            print_records(&store, sorted);
         }
+        free(sorted);
         checkpoint_store_free(&store);
     }
 
-    /* One capsule prints its object, several print an array of them. */
-    if (args->json && status == CLI_EXIT_OK)
-        provision_cli_print_json(json_array_size(capsules) == 1 ? json_array_get(capsules, 0)
-                                                                : capsules);
-    json_decref(capsules);
+    if (args->json) {
+        json_t *output = json_pack("{s:o}", "capsules", capsules);
+
+        provision_cli_print_json(output);
+        json_decref(output);
+    } else {
+        json_decref(capsules);
+    }
     return status;
 }
 
@@ -111,34 +155,13 @@ int cmd_status(int argc, char **argv)
         PROVISION_CLI_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    struct provision_cli_args args;
-    struct aws_config *config = NULL;
-    struct ddb_client *client = NULL;
-    int first_argument;
-    int status = CLI_EXIT_ERROR;
+    static const struct provision_cli_command command = {
+        .info = &info,
+        .options = options,
+        .usage_exit = CLI_EXIT_USAGE,
+        .load_plugins = 0,
+        .run = show,
+    };
 
-    provision_cli_args_init(&args);
-    int parsed = cli_parse_command(argc, argv, &info, options, handle_option, &args,
-                                   &first_argument);
-    if (parsed != 0) {
-        status = parsed > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-        goto cleanup;
-    }
-    if (first_argument < argc) {
-        log_error("status: unexpected argument \"%s\"; use --capsule CODE", argv[first_argument]);
-        status = CLI_EXIT_USAGE;
-        goto cleanup;
-    }
-    if (provision_cli_require_capsule(&args, "status") != 0) {
-        status = CLI_EXIT_USAGE;
-        goto cleanup;
-    }
-    if (provision_cli_connect(&args, &config, &client) != 0)
-        goto cleanup;
-    status = show(&args, client);
-
-cleanup:
-    provision_cli_disconnect(config, client);
-    provision_cli_args_free(&args);
-    return status;
+    return provision_cli_main(argc, argv, &command);
 }

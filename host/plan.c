@@ -122,11 +122,10 @@ static void plan_ttl(struct plan_job *job)
 
     if (!attribute || !*attribute)
         return;
+    /* The live setting is read even when a checkpoint records the step,
+     * so TTL changed by hand shows as drift. */
     checkpoint_step_ttl(step, job->provider->service_id, job->table->name);
-    if (checkpoint_is_done(job->store, step)) {
-        report(job, STEP_KIND_TTL, STEP_SKIPPED, attribute, step, NULL);
-        return;
-    }
+    int recorded = checkpoint_is_done(job->store, step);
     if (call(job, "DescribeTimeToLive", json_object(), &response, &error) != 0) {
         report_error(job, STEP_KIND_TTL, attribute, step, "DescribeTimeToLive", &error);
         return;
@@ -137,14 +136,21 @@ static void plan_ttl(struct plan_job *job)
     const char *current = json_string_value(json_object_get(description, "AttributeName"));
     int enabled = status && (strcmp(status, "ENABLED") == 0 || strcmp(status, "ENABLING") == 0);
 
+    char message[700];
     if (enabled && current && strcmp(current, attribute) != 0) {
-        char message[700];
         snprintf(message, sizeof(message),
                  "TTL is %s on attribute %s, but %s is declared; DynamoDB allows one TTL "
                  "change per table per hour", status, current, attribute);
         report(job, STEP_KIND_TTL, STEP_DRIFT, attribute, step, message);
     } else if (enabled) {
-        report(job, STEP_KIND_TTL, STEP_ALREADY_PRESENT, attribute, step, NULL);
+        report(job, STEP_KIND_TTL, recorded ? STEP_SKIPPED : STEP_ALREADY_PRESENT, attribute,
+               step, NULL);
+    } else if (recorded) {
+        /* provision skips a recorded step, so it would not enable TTL. */
+        snprintf(message, sizeof(message),
+                 "TTL is %s, but a checkpoint records it enabled on %s; enable it by hand",
+                 status ? status : "DISABLED", attribute);
+        report(job, STEP_KIND_TTL, STEP_DRIFT, attribute, step, message);
     } else {
         report(job, STEP_KIND_TTL, STEP_PENDING, attribute, step, "would be enabled");
     }

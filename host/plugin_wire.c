@@ -24,12 +24,34 @@ static char *encode_member(const char *key, json_t *value)
     return text;
 }
 
+/* Removes the parsed copies of each seed's JSON texts from model. The
+ * host reads the exact texts, which win over the parsed forms, so the
+ * parsed forms only made the message and its decoding about twice as
+ * large: a plugin with thousands of seeds cost megabytes more to load. */
+static void drop_parsed_seed_json(json_t *model)
+{
+    size_t i;
+    json_t *provider;
+
+    json_array_foreach(json_object_get(model, "providers"), i, provider) {
+        size_t j;
+        json_t *seed;
+
+        json_array_foreach(json_object_get(provider, "seeds"), j, seed) {
+            json_object_del(seed, "item");
+            json_object_del(seed, "expression_attribute_names");
+            json_object_del(seed, "expression_attribute_values");
+        }
+    }
+}
+
 char *plugin_wire_encode_plugin(const struct catalog_plugin *plugin, char *err,
                                 size_t err_size)
 {
     json_t *model = catalog_plugin_to_json(plugin, err, err_size);
     if (model == NULL)
         return NULL;
+    drop_parsed_seed_json(model);
 
     char *text = encode_member("plugin", model);
     if (text == NULL)

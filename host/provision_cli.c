@@ -1,13 +1,18 @@
 #include "provision_cli.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capsule.h"
+#include "checkpoint.h"
+#include "config.h"
 #include "log.h"
 #include "provision.h"
+#include "provision_call.h"
 #include "validate.h"
 
 void provision_cli_args_init(struct provision_cli_args *args)
@@ -195,8 +200,6 @@ int provision_cli_load(const struct provision_cli_args *args, struct provision_c
     if (provision_collect_providers(catalog->valid, catalog->valid_count, &catalog->providers,
                                     &catalog->providers_count) != 0)
         goto cleanup;
-    if (catalog->providers_count == 0)
-        log_warn("no valid plugin declares anything to provision");
     rc = 0;
 
 cleanup:
@@ -255,4 +258,188 @@ void provision_cli_print_json(const json_t *value)
         fputc('\n', stdout);
         free(text);
     }
+}
+
+/* Describes the plugin directories that were searched, as the loader
+ * chose them: --plugin-dir, else SCHEMAREG_PLUGIN_PATH, else the built-in
+ * directory. */
+static void describe_plugin_dirs(char *out, size_t out_len)
+{
+    struct loader_options options;
+    const char *env = secure_getenv("SCHEMAREG_PLUGIN_PATH");
+    size_t used = 0;
+
+    cli_loader_options(&options);
+    if (options.dirs_count == 0 && env && strspn(env, ":") < strlen(env)) {
+        snprintf(out, out_len, "SCHEMAREG_PLUGIN_PATH=%s", env);
+        return;
+    }
+    if (options.dirs_count == 0) {
+        snprintf(out, out_len, "%s (the built-in plugin directory)",
+                 SCHEMAREG_DEFAULT_PLUGIN_DIR);
+        return;
+    }
+    out[0] = '\0';
+    for (size_t i = 0; i < options.dirs_count && used < out_len; i++) {
+        int written = snprintf(out + used, out_len - used, "%s%s", i > 0 ? ", " : "",
+                               options.dirs[i]);
+
+        if (written < 0)
+            break;
+        used += (size_t)written;
+    }
+}
+
+/* Returns nonzero when the catalog declares at least one table. */
+static int declares_tables(const struct provision_cli_catalog *catalog)
+{
+    for (size_t i = 0; i < catalog->providers_count; i++) {
+        if (catalog->providers[i]->tables_count > 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int handle_option(int opt, const char *arg, void *context)
+{
+    return provision_cli_option(context, opt, arg);
+}
+
+/* Parses argv. Returns 0 to go on, or the exit code to stop with. */
+static int parse(int argc, char **argv, const struct provision_cli_command *command,
+                 struct provision_cli_args *args, int *exit_code)
+{
+    const char *name = command->info->name;
+    int first_argument;
+    int parsed = cli_parse_command(argc, argv, command->info, command->options, handle_option,
+                                   args, &first_argument);
+
+    *exit_code = command->usage_exit;
+    if (parsed > 0) {
+        *exit_code = CLI_EXIT_OK;
+        return -1;
+    }
+    if (parsed < 0)
+        return -1;
+    if (first_argument < argc) {
+        log_error("%s: unexpected argument \"%s\"; use --capsule CODE", name,
+                  argv[first_argument]);
+        return -1;
+    }
+    if (provision_cli_require_capsule(args, name) != 0)
+        return -1;
+    return 0;
+}
+
+int provision_cli_main(int argc, char **argv, const struct provision_cli_command *command)
+{
+    struct provision_cli_args args;
+    struct provision_cli_catalog catalog = {0};
+    struct aws_config *config = NULL;
+    struct ddb_client *client = NULL;
+    int status;
+
+    provision_cli_args_init(&args);
+    if (parse(argc, argv, command, &args, &status) != 0)
+        goto cleanup;
+
+    /* Plugins are loaded and validated before any request is sent. */
+    status = CLI_EXIT_ERROR;
+    if (command->load_plugins) {
+        if (provision_cli_load(&args, &catalog) != 0)
+            goto cleanup;
+        if (!declares_tables(&catalog)) {
+            char dirs[2048];
+
+            describe_plugin_dirs(dirs, sizeof(dirs));
+            log_error("%s: nothing to provision: %zu valid plugin(s) found in %s, and none "
+                      "declares a table; check --plugin-dir or SCHEMAREG_PLUGIN_PATH",
+                      command->info->name, catalog.valid_count, dirs);
+            goto cleanup;
+        }
+    }
+#ifdef __GLIBC__
+    /* Loading and validating a large catalog parses every seed; give the
+     * freed heap back to the system before the run grows its own. */
+    malloc_trim(0);
+#endif
+    if (provision_cli_connect(&args, &config, &client) != 0)
+        goto cleanup;
+    status = command->run(&args, command->load_plugins ? &catalog : NULL, client);
+
+cleanup:
+    provision_cli_disconnect(config, client);
+    provision_cli_catalog_free(&catalog);
+    provision_cli_args_free(&args);
+    return status;
+}
+
+size_t provision_cli_failures(const struct provision_capsule_result *result)
+{
+    return step_report_count(&result->report, STEP_FAILED) + (result->err[0] ? 1 : 0);
+}
+
+void provision_cli_print_error(const struct provision_capsule_result *result)
+{
+    if (result->err[0])
+        printf("  %s\n", result->err);
+}
+
+/* Prints value compactly, without its closing brace when open is set. */
+static void print_compact(const json_t *value, int open)
+{
+    char *text = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+    if (!text) {
+        log_error("out of memory printing the JSON result");
+        return;
+    }
+    size_t len = strlen(text);
+    if (open && len > 0 && text[len - 1] == '}')
+        text[len - 1] = '\0';
+    fputs(text, stdout);
+    free(text);
+}
+
+static void print_capsule(const struct provision_capsule_result *result,
+                          const char *(*result_name)(int exit_code))
+{
+    json_t *capsule = json_pack("{s:s, s:s, s:o}", "capsule", result->capsule,
+                                "result", result_name(result->exit_code),
+                                "counts", step_report_counts_json(&result->report));
+
+    if (result->err[0])
+        json_object_set_new(capsule, "error", json_string(result->err));
+    print_compact(capsule, 1);
+    json_decref(capsule);
+    fputs(", \"steps\": [", stdout);
+    for (size_t j = 0; j < result->report.count; j++) {
+        json_t *step = step_report_entry_json(&result->report.entries[j]);
+
+        fputs(j > 0 ? ",\n  " : "\n  ", stdout);
+        print_compact(step, 0);
+        json_decref(step);
+    }
+    fputs("]}", stdout);
+}
+
+void provision_cli_print_capsules(const struct provision_cli_args *args,
+                                  const struct provision_cli_catalog *catalog,
+                                  const struct provision_capsule_result *results,
+                                  const char *(*result_name)(int exit_code), int overall)
+{
+    json_t *head = json_pack(
+        "{s:s, s:i, s:s, s:I, s:O}", "result", result_name(overall), "exit_code", overall,
+        "state_table", args->state_table ? args->state_table : CHECKPOINT_DEFAULT_TABLE,
+        "requests", (json_int_t)provision_call_count(), "skipped_plugins", catalog->skipped);
+
+    print_compact(head, 1);
+    json_decref(head);
+    fputs(",\n\"capsules\": [", stdout);
+    for (size_t i = 0; i < args->capsules_count; i++) {
+        fputs(i > 0 ? ",\n" : "\n", stdout);
+        print_capsule(&results[i], result_name);
+    }
+    fputs("]}\n", stdout);
+    fflush(stdout);
 }

@@ -13,6 +13,7 @@
 #include "credentials.h"
 #include "ddb_client.h"
 #include "loader.h"
+#include "provision.h"
 
 enum provision_cli_option_id {
     PROVISION_OPT_CAPSULE = CLI_OPT_FIRST_COMMAND_OPTION,
@@ -61,6 +62,11 @@ enum provision_cli_option_id {
     "                            AWS_SECRET_ACCESS_KEY or a profile\n"               \
     "  --session-token TOKEN     session token of temporary credentials (same\n"    \
     "                            warning)\n"
+
+/* Help lines of --skip-invalid, an option of plan and provision. */
+#define PROVISION_CLI_SKIP_INVALID_HELP                                                   \
+    "  --skip-invalid            leave out the invalid plugins and report them instead\n" \
+    "                            of stopping\n"
 
 struct provision_cli_args {
     const char **capsules; /* strings belong to argv */
@@ -112,5 +118,50 @@ void provision_cli_disconnect(struct aws_config *config, struct ddb_client *clie
 
 /* Prints value as indented JSON and a newline to stdout. */
 void provision_cli_print_json(const json_t *value);
+
+/* The part of a command that talks to DynamoDB, called once the options
+ * are parsed, the plugins are loaded (catalog is NULL for a command that
+ * loads none) and the client is ready. Returns the exit code. */
+typedef int provision_cli_run_fn(const struct provision_cli_args *args,
+                                 const struct provision_cli_catalog *catalog,
+                                 struct ddb_client *client);
+
+/* A command of schemareg-host that talks to DynamoDB. */
+struct provision_cli_command {
+    const struct cli_command_info *info;
+    const struct option *options; /* getopt_long table, ending with a zero entry */
+    int usage_exit;               /* exit code of a usage error */
+    int load_plugins;             /* nonzero: load and validate plugins first */
+    provision_cli_run_fn *run;
+};
+
+/*
+ * Runs a command: parses argv (argv[0] is the command name), requires a
+ * --capsule, loads and validates the plugins when the command needs them,
+ * resolves the AWS configuration, creates the client and calls
+ * command->run. Returns the exit code: command->usage_exit on a usage
+ * error, CLI_EXIT_ERROR when loading or connecting failed.
+ */
+int provision_cli_main(int argc, char **argv, const struct provision_cli_command *command);
+
+/* Returns the failed steps of result plus one when the whole capsule
+ * failed (result->err set), so a run that stopped before its first step
+ * never reports 0 failures. */
+size_t provision_cli_failures(const struct provision_capsule_result *result);
+
+/* Prints the capsule-wide error of result, if any, as an indented line. */
+void provision_cli_print_error(const struct provision_capsule_result *result);
+
+/*
+ * Prints the JSON result of plan or provision on stdout, one step at a
+ * time so thousands of steps never exist whole as JSON: {"result",
+ * "exit_code", "state_table", "requests", "skipped_plugins", "capsules":
+ * [{"capsule", "result", "counts", "error" (when set), "steps": [...]}]}.
+ * result_name names an exit code.
+ */
+void provision_cli_print_capsules(const struct provision_cli_args *args,
+                                  const struct provision_cli_catalog *catalog,
+                                  const struct provision_capsule_result *results,
+                                  const char *(*result_name)(int exit_code), int overall);
 
 #endif

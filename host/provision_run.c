@@ -19,6 +19,7 @@ struct engine {
     struct ddb_multi *multi;
     struct provision_job *jobs; /* capsule, service-id and declaration order */
     size_t jobs_count;
+    unsigned *seed_uses;        /* per seed of every provider, see provision_job */
     size_t seed_limit;
 
     pthread_mutex_t lock;       /* guards the fields below */
@@ -99,6 +100,15 @@ static size_t count_tables(const struct catalog_provider *const *providers, size
     return tables;
 }
 
+static size_t count_seeds(const struct catalog_provider *const *providers, size_t count)
+{
+    size_t seeds = 0;
+
+    for (size_t i = 0; i < count; i++)
+        seeds += providers[i]->seeds_count;
+    return seeds;
+}
+
 /* Appends the jobs of one capsule, each table's summary position after
  * the previous table's seeds. */
 static void add_jobs(struct engine *engine, struct provision_capsule_result *result,
@@ -107,6 +117,7 @@ static void add_jobs(struct engine *engine, struct provision_capsule_result *res
                      const struct provision_options *options)
 {
     unsigned long long order = 0;
+    unsigned *seed_uses = engine->seed_uses;
 
     for (size_t i = 0; i < providers_count; i++) {
         for (size_t j = 0; j < providers[i]->tables_count; j++) {
@@ -120,11 +131,13 @@ static void add_jobs(struct engine *engine, struct provision_capsule_result *res
                 .report = &result->report,
                 .options = options,
                 .order = order,
+                .seed_uses = seed_uses,
             };
             capsule_table_name(result->capsule, job->table->name, job->physical_name,
                                sizeof(job->physical_name));
             order += 1 + providers[i]->seeds_count;
         }
+        seed_uses += providers[i]->seeds_count;
     }
 }
 
@@ -321,9 +334,12 @@ static int run_jobs(struct engine *engine, struct ddb_client *client,
     }
 
 cleanup:
-    /* Ends calls still pending after a pool failure, as failed seeds. */
+    /* Ends calls still pending after a pool failure, as failed seeds, and
+     * then the batches whose checkpoint could not be sent. */
     ddb_multi_free(engine->multi);
     engine->multi = NULL;
+    for (size_t i = 0; i < engine->jobs_count; i++)
+        provision_seed_abandon(&engine->jobs[i]);
     free(workers);
     return rc;
 }
@@ -357,7 +373,9 @@ int provision_capsules(struct ddb_client *client, struct provision_capsule_resul
     pthread_mutex_init(&engine.lock, NULL);
     pthread_cond_init(&engine.changed, NULL);
     engine.jobs = calloc(results_count * tables + 1, sizeof(*engine.jobs));
-    if (!stores || !opened || !engine.jobs) {
+    engine.seed_uses = calloc(count_seeds(providers, providers_count) + 1,
+                              sizeof(*engine.seed_uses));
+    if (!stores || !opened || !engine.jobs || !engine.seed_uses) {
         for (size_t i = 0; i < results_count; i++) {
             snprintf(results[i].err, sizeof(results[i].err), "out of memory");
             results[i].exit_code = PROVISION_EXIT_FAILED;
@@ -377,6 +395,12 @@ int provision_capsules(struct ddb_client *client, struct provision_capsule_resul
         opened[i] = 1;
         add_jobs(&engine, &results[i], &stores[i], providers, providers_count, options);
     }
+
+    size_t opened_count = 0;
+    for (size_t i = 0; i < results_count; i++)
+        opened_count += (size_t)opened[i];
+    for (size_t i = 0; i < count_seeds(providers, providers_count); i++)
+        engine.seed_uses[i] = (unsigned)opened_count;
 
     if (engine.jobs_count > 0 && run_jobs(&engine, client, options) != 0) {
         for (size_t i = 0; i < results_count; i++) {
@@ -407,6 +431,7 @@ cleanup:
             checkpoint_store_free(&stores[i]);
     }
     free(engine.jobs);
+    free(engine.seed_uses);
     free(stores);
     free(opened);
     pthread_cond_destroy(&engine.changed);

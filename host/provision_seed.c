@@ -77,8 +77,8 @@ static int prepare(struct provision_job *job, const struct catalog_seed *source,
     return failed ? -1 : 0;
 }
 
-/* One seed step in flight: its PutItem, the retries while the new table
- * is not visible yet, then its checkpoint. */
+/* One seed step in flight: its PutItem and the retries while the new
+ * table is not visible yet. */
 struct seed_write {
     struct provision_job *job;
     const struct catalog_seed *source;
@@ -86,25 +86,175 @@ struct seed_write {
     struct seed_request seed;
     struct ddb_multi *multi;
     json_t *put;        /* the PutItem request */
-    json_t *record;     /* the checkpoint request, once the item is in place */
     int64_t deadline_ms; /* ResourceNotFoundException is retried until then */
     long delay_ms;
-    enum step_outcome outcome;
     provision_seed_done_fn *done;
     void *user;
 };
 
+/* A seed in place, waiting for its batch's checkpoint. */
+struct batch_seed {
+    size_t index;
+    enum step_outcome outcome; /* STEP_WRITTEN or STEP_ALREADY_PRESENT */
+    char *step;
+    char *key;
+};
+
+/* Seeds of one table recorded together in one checkpoint item. */
+struct seed_batch {
+    struct provision_job *job;
+    struct batch_seed seeds[CHECKPOINT_BATCH_MAX_SEEDS];
+    size_t count;
+    json_t *request;   /* the checkpoint PutItem, once sent */
+    int slot_failed;   /* the seed whose slot the batch took had failed */
+    provision_seed_done_fn *done;
+    void *user;
+};
+
+static void batch_free(struct seed_batch *batch)
+{
+    for (size_t i = 0; i < batch->count; i++) {
+        free(batch->seeds[i].step);
+        free(batch->seeds[i].key);
+    }
+    json_decref(batch->request);
+    free(batch);
+}
+
+/* Reports every seed of the batch with its outcome, or as failed with
+ * message when message is set. */
+static void batch_report(struct seed_batch *batch, const char *message)
+{
+    for (size_t i = 0; i < batch->count; i++) {
+        const struct batch_seed *seed = &batch->seeds[i];
+
+        provision_report_seed(batch->job, seed->index, message ? STEP_FAILED : seed->outcome,
+                              seed->key, seed->step, message);
+    }
+}
+
+/* Ends the batch: reports its seeds, frees it and gives its slot back. */
+static void batch_end(struct seed_batch *batch, const char *failure)
+{
+    provision_seed_done_fn *done = batch->done;
+    struct provision_job *job = batch->job;
+    void *user = batch->user;
+    int failed = batch->slot_failed || failure != NULL;
+
+    batch_report(batch, failure);
+    batch_free(batch);
+    done(job, failed, user);
+}
+
+static void batch_recorded(void *user, int rc, json_t *response, const struct ddb_error *error)
+{
+    struct seed_batch *batch = user;
+    char err[1400];
+    char message[1600];
+
+    provision_call_completed();
+    json_decref(response);
+    if (checkpoint_batch_finish(batch->job->store, batch->request, rc, error, err,
+                                sizeof(err)) != 0) {
+        snprintf(message, sizeof(message), "done, but recording the checkpoint failed: %s",
+                 err);
+        batch_end(batch, message);
+        return;
+    }
+    batch_end(batch, NULL);
+}
+
+/* Sends the job's batch checkpoint, which takes over the write slot of
+ * the seed that ended last (its done and user). */
+static void batch_send(struct provision_job *job, struct ddb_multi *multi, int slot_failed,
+                       provision_seed_done_fn *done, void *user)
+{
+    struct seed_batch *batch = job->batch;
+    struct checkpoint_seed seeds[CHECKPOINT_BATCH_MAX_SEEDS];
+    struct ddb_error error;
+    char text[1200];
+    char message[1400];
+
+    job->batch = NULL;
+    batch->slot_failed = slot_failed;
+    batch->done = done;
+    batch->user = user;
+    for (size_t i = 0; i < batch->count; i++)
+        seeds[i] = (struct checkpoint_seed){batch->seeds[i].step, batch->seeds[i].key};
+
+    batch->request = checkpoint_batch_request(job->store, job->provider->service_id,
+                                              job->table->name, job->physical_name, seeds,
+                                              batch->count);
+    if (!batch->request) {
+        batch_end(batch, "done, but recording the checkpoint failed: out of memory");
+        return;
+    }
+    if (ddb_multi_submit(multi, "PutItem", batch->request, 0, batch_recorded, batch,
+                         &error) != 0) {
+        provision_error_text(&error, text, sizeof(text));
+        snprintf(message, sizeof(message), "done, but recording the checkpoint failed: %s",
+                 text);
+        batch_end(batch, message);
+    }
+}
+
+/* Adds a seed in place to the job's batch. Returns 0, or -1 when memory
+ * runs out. */
+static int batch_add(struct seed_write *write, enum step_outcome outcome)
+{
+    struct provision_job *job = write->job;
+
+    if (!job->batch) {
+        job->batch = calloc(1, sizeof(*job->batch));
+        if (!job->batch)
+            return -1;
+        job->batch->job = job;
+    }
+
+    struct batch_seed *seed = &job->batch->seeds[job->batch->count];
+    seed->index = write->index;
+    seed->outcome = outcome;
+    seed->step = strdup(write->seed.step);
+    seed->key = strdup(write->seed.key_text);
+    if (!seed->step || !seed->key) {
+        free(seed->step);
+        free(seed->key);
+        return -1;
+    }
+    job->batch->count++;
+    return 0;
+}
+
+/* Returns nonzero when the job's batch is to be recorded now: it is full,
+ * or no seed of the table is left to start or still in flight. */
+static int batch_due(const struct provision_job *job)
+{
+    if (!job->batch || job->batch->count == 0)
+        return 0;
+    if (job->batch->count == CHECKPOINT_BATCH_MAX_SEEDS)
+        return 1;
+    return job->seeds_pending == 0 &&
+           provision_seed_next(job, job->next_seed) >= job->provider->seeds_count;
+}
+
+/* Ends a seed's step: frees it, then either sends the table's batch
+ * checkpoint, which takes over the seed's write slot, or gives the slot
+ * back. */
 static void finish(struct seed_write *write, int failed)
 {
     provision_seed_done_fn *done = write->done;
     struct provision_job *job = write->job;
+    struct ddb_multi *multi = write->multi;
     void *user = write->user;
 
     seed_request_free(&write->seed);
     json_decref(write->put);
-    json_decref(write->record);
     free(write);
-    done(job, failed, user);
+    job->seeds_pending--;
+    if (batch_due(job))
+        batch_send(job, multi, failed, done, user);
+    else
+        done(job, failed, user);
 }
 
 static void fail(struct seed_write *write, const char *message)
@@ -125,38 +275,14 @@ static void fail_call(struct seed_write *write, const char *what, const struct d
     fail(write, message);
 }
 
-static void recorded(void *user, int rc, json_t *response, const struct ddb_error *error)
+/* The item is in place: the seed joins the table's batch. */
+static void in_place(struct seed_write *write, enum step_outcome outcome)
 {
-    struct seed_write *write = user;
-    char err[1400];
-    char message[1600];
-
-    provision_call_completed();
-    json_decref(response);
-    if (checkpoint_record_finish(write->job->store, write->record, rc, error, err,
-                                 sizeof(err)) < 0) {
-        snprintf(message, sizeof(message), "done, but recording the checkpoint failed: %s", err);
-        fail(write, message);
-        return;
-    }
-    provision_report_seed(write->job, write->index, write->outcome, write->seed.key_text,
-                          write->seed.step, NULL);
-    finish(write, 0);
-}
-
-static void submit_record(struct seed_write *write)
-{
-    struct ddb_error error;
-
-    write->record = checkpoint_record_request(write->job->store, write->seed.step,
-                                              write->job->physical_name, 0, NULL);
-    if (!write->record) {
+    if (batch_add(write, outcome) != 0) {
         fail(write, "done, but recording the checkpoint failed: out of memory");
         return;
     }
-    if (ddb_multi_submit(write->multi, "PutItem", write->record, 0, recorded, write,
-                         &error) != 0)
-        fail_call(write, "done, but recording the checkpoint failed", &error);
+    finish(write, 0);
 }
 
 static void submit_put(struct seed_write *write, long delay_ms);
@@ -168,15 +294,13 @@ static void put_done(void *user, int rc, json_t *response, const struct ddb_erro
     provision_call_completed();
     json_decref(response);
     if (rc == 0) {
-        write->outcome = STEP_WRITTEN;
-        submit_record(write);
+        in_place(write, STEP_WRITTEN);
         return;
     }
     /* The condition failed: the item is there, maybe changed by a user,
      * and it stays as it is. */
     if (provision_error_is(error, "ConditionalCheckFailedException")) {
-        write->outcome = STEP_ALREADY_PRESENT;
-        submit_record(write);
+        in_place(write, STEP_ALREADY_PRESENT);
         return;
     }
     if (provision_error_is(error, "ResourceNotFoundException") &&
@@ -225,6 +349,20 @@ size_t provision_seed_next(const struct provision_job *job, size_t from)
     return from;
 }
 
+/* Frees the seed's item JSON text once the last capsule has parsed it: on
+ * a large catalog that text is the largest part of the host's memory. */
+static void release_item_json(struct provision_job *job, size_t index)
+{
+    if (!job->seed_uses || job->seed_uses[index] == 0 || --job->seed_uses[index] > 0)
+        return;
+
+    /* The catalog is heap memory that the run may change, see
+     * provision_capsules. */
+    struct catalog_seed *seed = (struct catalog_seed *)&job->provider->seeds[index];
+    free(seed->item_json);
+    seed->item_json = NULL;
+}
+
 void provision_seed_start(struct provision_job *job, size_t index, struct ddb_multi *multi,
                           provision_seed_done_fn *done, void *user)
 {
@@ -236,6 +374,7 @@ void provision_seed_start(struct provision_job *job, size_t index, struct ddb_mu
         done(job, 1, user);
         return;
     }
+    job->seeds_pending++;
     write->job = job;
     write->source = &job->provider->seeds[index];
     write->index = index;
@@ -243,7 +382,9 @@ void provision_seed_start(struct provision_job *job, size_t index, struct ddb_mu
     write->done = done;
     write->user = user;
 
-    if (prepare(job, write->source, &write->seed, err, sizeof(err)) != 0) {
+    int prepared = prepare(job, write->source, &write->seed, err, sizeof(err));
+    release_item_json(job, index);
+    if (prepared != 0) {
         fail(write, err);
         return;
     }
@@ -268,4 +409,15 @@ void provision_seed_start(struct provision_job *job, size_t index, struct ddb_mu
     write->deadline_ms = provision_now_ms() + NOT_FOUND_RETRY_MS;
     write->delay_ms = NOT_FOUND_FIRST_DELAY_MS;
     submit_put(write, 0);
+}
+
+void provision_seed_abandon(struct provision_job *job)
+{
+    if (!job->batch)
+        return;
+    batch_report(job->batch, "done, but the run stopped before its checkpoint was recorded; "
+                             "the next run finds the item in place");
+    batch_free(job->batch);
+    job->batch = NULL;
+    job->seeds_failed = 1;
 }

@@ -32,11 +32,20 @@ struct provision_job {
     int seeds_ready;           /* the table is ACTIVE: its seeds may be written */
     size_t next_seed;          /* index in provider->seeds to look from */
     int seeds_failed;          /* a seed step failed (reported) */
+    /* Seed state of the thread that drives the connection pool: */
+    size_t seeds_pending;      /* seeds started whose step is not over */
+    struct seed_batch *batch;  /* seeds in place, waiting for their checkpoint */
+    unsigned *seed_uses;       /* per seed of the provider: capsules yet to read its
+                                  item_json, freed at 0; NULL to keep every item */
     struct provision_job *next_ready; /* in the engine's queue of seeds to write */
 };
 
-/* Called once per seed started with provision_seed_start, when its steps
- * are over; failed is nonzero when the seed step failed (reported). */
+struct seed_batch;
+
+/* Called once per seed started with provision_seed_start, when it no
+ * longer takes a write slot: when its step is over, or, for the seed that
+ * completes a batch, once the batch's checkpoint is written. failed is
+ * nonzero when a seed step failed (reported). */
 typedef void provision_seed_done_fn(struct provision_job *job, int failed, void *user);
 
 /* Adds a report entry for the job's table. */
@@ -69,11 +78,20 @@ size_t provision_seed_next(const struct provision_job *job, size_t from);
 
 /*
  * Starts the step of seed index of the job's provider: skipped when a
- * checkpoint records it, otherwise a conditional PutItem and then its
- * checkpoint, both through multi. Calls done exactly once, from this call
- * or later from ddb_multi_perform.
+ * checkpoint records it, otherwise a conditional PutItem through multi.
+ * Seeds in place join the table's batch. Its checkpoint, one PutItem for
+ * up to CHECKPOINT_BATCH_MAX_SEEDS seeds, is written once the batch is
+ * full or the table has no seed left to start or in flight. Each seed is
+ * reported when its batch is recorded. Calls done exactly once, from
+ * this call or later from ddb_multi_perform. Call it, and everything
+ * below, on the thread that drives multi; job->next_seed must already be
+ * past index.
  */
 void provision_seed_start(struct provision_job *job, size_t index, struct ddb_multi *multi,
                           provision_seed_done_fn *done, void *user);
+
+/* Reports the seeds of a batch whose checkpoint was never sent (the pool
+ * stopped) as failed, and frees it. */
+void provision_seed_abandon(struct provision_job *job);
 
 #endif

@@ -81,6 +81,41 @@ static int enable_ttl(struct provision_job *job, const char *step, int *already)
     return -1;
 }
 
+/*
+ * Confirms a TTL step that a checkpoint records: one DescribeTimeToLive,
+ * so TTL switched to another attribute or disabled by hand is reported
+ * as drift, as plan reports it. Nothing is changed. Returns 0, or -1
+ * (reported).
+ */
+static int confirm_recorded(struct provision_job *job, const char *step)
+{
+    const char *attribute = job->table->ttl_attribute;
+    struct ttl_state state;
+    char message[1024];
+
+    if (describe_ttl(job, step, &state) != 0)
+        return -1;
+
+    int enabled = strcmp(state.status, "ENABLED") == 0 || strcmp(state.status, "ENABLING") == 0;
+    if (enabled && strcmp(state.attribute, attribute) == 0) {
+        provision_report(job, STEP_KIND_TTL, STEP_SKIPPED, attribute, step, NULL);
+        return 0;
+    }
+    if (enabled)
+        snprintf(message, sizeof(message),
+                 "TTL is %s on attribute %s, but %s is declared and a checkpoint records it "
+                 "enabled; someone changed it: disable TTL on %s by hand, then enable it on %s "
+                 "after an hour (DynamoDB allows one TTL change per table per hour)",
+                 state.status, state.attribute, attribute, state.attribute, attribute);
+    else
+        snprintf(message, sizeof(message),
+                 "TTL is %s, but a checkpoint records it enabled on %s; someone changed it: "
+                 "enable TTL on %s by hand (schemareg leaves a recorded step as it is)",
+                 state.status, attribute, attribute);
+    provision_report(job, STEP_KIND_TTL, STEP_DRIFT, attribute, step, message);
+    return -1;
+}
+
 int provision_ttl_step(struct provision_job *job)
 {
     const char *attribute = job->table->ttl_attribute;
@@ -91,10 +126,8 @@ int provision_ttl_step(struct provision_job *job)
         return 0;
 
     checkpoint_step_ttl(step, job->provider->service_id, job->table->name);
-    if (checkpoint_is_done(job->store, step)) {
-        provision_report(job, STEP_KIND_TTL, STEP_SKIPPED, attribute, step, NULL);
-        return 0;
-    }
+    if (checkpoint_is_done(job->store, step))
+        return confirm_recorded(job, step);
     if (describe_ttl(job, step, &state) != 0)
         return -1;
 

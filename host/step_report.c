@@ -50,32 +50,17 @@ const char *step_kind_name(enum step_kind kind)
 void step_report_init(struct step_report *report, FILE *live)
 {
     memset(report, 0, sizeof(*report));
+    string_pool_init(&report->strings);
     report->live = live;
     pthread_mutex_init(&report->lock, NULL);
 }
 
-static void entry_free(struct step_entry *entry)
-{
-    free(entry->capsule);
-    free(entry->service);
-    free(entry->table);
-    free(entry->name);
-    free(entry->step);
-    free(entry->message);
-}
-
 void step_report_free(struct step_report *report)
 {
-    for (size_t i = 0; i < report->count; i++)
-        entry_free(&report->entries[i]);
     free(report->entries);
+    string_pool_free(&report->strings);
     pthread_mutex_destroy(&report->lock);
     memset(report, 0, sizeof(*report));
-}
-
-static char *dup_or_null(const char *text)
-{
-    return text ? strdup(text) : NULL;
 }
 
 static const char *outcome_label(const struct step_entry *entry)
@@ -128,17 +113,24 @@ int step_report_add_ordered(struct step_report *report, unsigned long long order
         report->capacity = capacity;
     }
 
+    struct string_pool *pool = &report->strings;
     struct step_entry *entry = &report->entries[report->count];
-    entry->kind = kind;
-    entry->outcome = outcome;
-    entry->capsule = dup_or_null(capsule);
-    entry->service = dup_or_null(service);
-    entry->table = dup_or_null(table);
-    entry->name = dup_or_null(name);
-    entry->step = dup_or_null(step);
-    entry->message = dup_or_null(message);
-    entry->order = order;
-    entry->sequence = report->count;
+    *entry = (struct step_entry){
+        .kind = (unsigned char)kind,
+        .outcome = (unsigned char)outcome,
+        .capsule = string_pool_intern(pool, capsule),
+        .service = string_pool_intern(pool, service),
+        .table = string_pool_intern(pool, table),
+        .name = string_pool_copy(pool, name),
+        .step = string_pool_copy(pool, step),
+        .message = string_pool_copy(pool, message),
+        .order = order,
+        .sequence = (unsigned)report->count,
+    };
+    if ((capsule && !entry->capsule) || (service && !entry->service) ||
+        (table && !entry->table) || (name && !entry->name) || (step && !entry->step) ||
+        (message && !entry->message))
+        goto cleanup;
     report->count++;
 
     if (report->live)

@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "string_pool.h"
+
 enum step_kind {
     STEP_KIND_TABLE,
     STEP_KIND_GSI,
@@ -30,17 +32,18 @@ enum step_outcome {
     STEP_PENDING,         /* plan only: provision would change this */
 };
 
+/* One step. The strings belong to the report's pool. */
 struct step_entry {
-    enum step_kind kind;
-    enum step_outcome outcome;
-    char *capsule;
-    char *service;
-    char *table;   /* physical table name */
-    char *name;    /* index name, TTL attribute or seed key; NULL for tables */
-    char *step;    /* checkpoint step id; NULL when none */
-    char *message; /* why, for failures, drift and pending changes; may be NULL */
+    const char *capsule;
+    const char *service;
+    const char *table;   /* physical table name */
+    const char *name;    /* index name, TTL attribute or seed key; NULL for tables */
+    const char *step;    /* checkpoint step id; NULL when none */
+    const char *message; /* why, for failures, drift and pending changes; may be NULL */
     unsigned long long order; /* position in the summary; see step_report_sort */
-    size_t sequence;          /* when it was added: 0 for the first entry */
+    unsigned sequence;        /* when it was added: 0 for the first entry */
+    unsigned char kind;       /* enum step_kind */
+    unsigned char outcome;    /* enum step_outcome */
 };
 
 /* Entries of a report, added by any thread: each add takes the lock. */
@@ -48,6 +51,7 @@ struct step_report {
     struct step_entry *entries;
     size_t count;
     size_t capacity;
+    struct string_pool strings; /* capsule, service and table interned, the rest copied */
     FILE *live; /* each step is printed here as it is added; NULL for none */
     pthread_mutex_t lock;
 };

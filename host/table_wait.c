@@ -6,6 +6,7 @@
 #include "log.h"
 #include "provision_call.h"
 #include "table_compare.h"
+#include "wait_progress.h"
 
 #define FIRST_DELAY_MS 1000
 #define MAX_DELAY_MS 10000
@@ -181,15 +182,17 @@ enum table_wait_status table_wait_active(struct ddb_client *client,
             goto done;
         }
 
-        log_progress("waiting for %s: %s, %llds of %llds", options->table_name, state.detail,
-                     (long long)(elapsed / 1000), (long long)(options->timeout_ms / 1000));
+        char progress[sizeof(state.detail) + 64];
+        snprintf(progress, sizeof(progress), "%s, %llds of %llds", state.detail,
+                 (long long)(elapsed / 1000), (long long)(options->timeout_ms / 1000));
+        wait_progress_update(options->table_name, progress);
         int64_t remaining = options->timeout_ms - elapsed;
         provision_sleep_ms(delay < remaining ? delay : remaining);
         delay = delay * 2 > MAX_DELAY_MS ? MAX_DELAY_MS : delay * 2;
     }
 
 done:
-    log_progress_end();
+    wait_progress_remove(options->table_name);
     *description = table;
     return status;
 }

@@ -14,7 +14,7 @@
 /* Outcome of one seed's checks, kept for the duplicate check. */
 struct seed_state {
     const struct catalog_table *table;
-    json_t *item;  /* NULL unless the item parsed and passed every check */
+    json_t *item;  /* the key attributes of the item; NULL unless it passed every check */
 };
 
 struct item_problem_context {
@@ -401,6 +401,25 @@ static void check_condition(struct validate_context *context,
     json_decref(values);
 }
 
+/* Returns the key attributes of item in a new object, so a provider's
+ * thousands of seeds are compared without keeping their whole items;
+ * NULL when memory runs out, which only skips the duplicate check. */
+static json_t *primary_key_of(const struct catalog_table *table, json_t *item)
+{
+    json_t *key = json_object();
+
+    for (size_t i = 0; key && i < table->key_schema_count; i++) {
+        const char *name = table->key_schema[i].attribute_name;
+        json_t *value = name ? json_object_get(item, name) : NULL;
+
+        if (value && json_object_set(key, name, value) != 0) {
+            json_decref(key);
+            key = NULL;
+        }
+    }
+    return key;
+}
+
 static void check_seed(struct validate_context *context,
                        const struct catalog_seed *seed, size_t index,
                        struct seed_state *state)
@@ -430,7 +449,8 @@ static void check_seed(struct validate_context *context,
         json_decref(item);
         return;
     }
-    state->item = item;
+    state->item = primary_key_of(state->table, item);
+    json_decref(item);
 }
 
 /* Returns nonzero when two items of table have equal primary keys. */

@@ -212,19 +212,41 @@ def scan_all(table):
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def checkpoints(capsule, state_table=STATE_TABLE):
-    """Returns {step: record} of the capsule's checkpoint records."""
-    response, error = ddb("Query", {
+def state_items(capsule, state_table=STATE_TABLE):
+    """Returns the capsule's items in the state table as stored, all pages."""
+    request = {
         "TableName": state_table,
         "KeyConditionExpression": "#c = :c",
         "ExpressionAttributeNames": {"#c": "capsule"},
         "ExpressionAttributeValues": {":c": {"S": capsule}},
         "ConsistentRead": True,
-    })
-    if error == "ResourceNotFoundException":
-        return {}
-    check(error is None, f"Query {state_table} failed: {error}")
-    return {item["step"]["S"]: item for item in response["Items"]}
+    }
+    items = []
+    while True:
+        response, error = ddb("Query", request)
+        if error == "ResourceNotFoundException":
+            return []
+        check(error is None, f"Query {state_table} failed: {error}")
+        items.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return items
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def checkpoints(capsule, state_table=STATE_TABLE):
+    """Returns {step: record} of the capsule's checkpoint records. A batch
+    item (step seeds#...) stands for each seed it lists: every seed step
+    maps to the batch item, with the seed's key under "key"."""
+    records = {}
+    for item in state_items(capsule, state_table):
+        if "seeds" not in item:
+            records[item["step"]["S"]] = item
+            continue
+        check(item["step"]["S"].startswith("seeds#"), f"batch item {item['step']}")
+        for seed_step, key in json.loads(item["seeds"]["S"]).items():
+            check(seed_step not in records, f"seed {seed_step} recorded twice")
+            records[seed_step] = dict(item, key=key)
+    return records
 
 
 def table_names():
@@ -260,13 +282,18 @@ class Run:
         return sum(1 for step in self.steps() if step["outcome"] == outcome)
 
 
-def host(command, *args, plugins=None, env_extra=None):
+def host(command, *args, plugins=None, env_extra=None, endpoint=ENDPOINT):
+    """Runs schemareg-host; env_extra values of None remove a variable."""
     argv = [HOST, command, *args]
     if command != "list":
-        argv += ["--endpoint-url", ENDPOINT, "--region", REGION]
+        argv += ["--endpoint-url", endpoint, "--region", REGION]
     env = dict(os.environ)
     env["SCHEMAREG_PLUGIN_PATH"] = plugins or PLUGINS_BASE
-    env.update(env_extra or {})
+    for name, value in (env_extra or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     started = time.monotonic()
     result = subprocess.run(argv, capture_output=True, text=True, env=env,
                             timeout=HOST_TIMEOUT_S)
@@ -638,6 +665,18 @@ def case_invalid_plugin_stops():
     check_exit(run, 1, "provision with an invalid plugin")
     check_equal(table_names(), [], "tables after a refused run")
 
+    plan = host("plan", "--capsule", "acme", "--json", plugins=PLUGINS_INVALID)
+    check_exit(plan, 1, "plan with an invalid plugin")
+    plan = host("plan", "--capsule", "acme", "--json", "--skip-invalid",
+                plugins=PLUGINS_INVALID)
+    check_exit(plan, 2, "plan --skip-invalid: changes pending")
+    check_equal(len(plan.summary()["skipped_plugins"]), 1, "plugins skipped by plan")
+    tables = sorted({s["table"] for s in plan.steps()})
+    check_equal(tables, ["acme-invoices", "acme-plans"], "tables planned")
+    # 2 means "changes pending" for plan, so a usage error exits 1.
+    for args in (["--bogus"], [], ["--capsule", "ACME"]):
+        check_exit(host("plan", *args), 1, f"plan usage error {args}")
+
     run = provision(["acme"], "--skip-invalid", plugins=PLUGINS_INVALID)
     check_exit(run, 0, "provision --skip-invalid")
     check_equal(sorted(table_names()), ["acme-invoices", "acme-plans", STATE_TABLE],
@@ -655,11 +694,115 @@ def case_plan_and_status():
     check_exit(provision(["acme"]), 0, "provision")
     status = host("status", "--capsule", "acme", "--json")
     check_exit(status, 0, "status")
-    records = json.loads(status.stdout)["records"]
+    capsules = json.loads(status.stdout)["capsules"]
+    check_equal([c["capsule"] for c in capsules], ["acme"], "status capsules")
+    records = capsules[0]["records"]
     check_equal(len(records), BASE_STEP_COUNT, "status records")
     check(all(r["status"] == "done" for r in records), "status shows every step done")
+    keys = sorted(r["key"] for r in records if r["step"].startswith("seed#"))
+    check_equal(keys, ["plan_id=free", "plan_id=pro", "user_id=admin"], "status seed keys")
+
     human = host("status", "--capsule", "acme")
-    check("seed#billing#plans#" in human.stdout, f"status lists seed steps:\n{human.stdout}")
+    seed_lines = [line for line in human.stdout.splitlines() if "seed#billing#plans#" in line]
+    check_equal(len(seed_lines), 2, f"status lines of plans seeds:\n{human.stdout}")
+    check(any(line.endswith("  plan_id=free") for line in seed_lines),
+          f"status shows each seed's key next to its step:\n{human.stdout}")
+
+    # Two capsules, one of them never provisioned: the same shape.
+    both = host("status", "--capsule", "acme", "--capsule", "beta", "--json")
+    check_exit(both, 0, "status of two capsules")
+    capsules = json.loads(both.stdout)["capsules"]
+    check_equal([(c["capsule"], len(c["records"])) for c in capsules],
+                [("acme", BASE_STEP_COUNT), ("beta", 0)], "status of acme and beta")
+
+
+def case_ttl_drift_reported():
+    check_exit(provision(["acme"]), 0, "first provision")
+    # Someone moves TTL of acme-users to another attribute and disables
+    # it on acme-invoices, behind the checkpoints' back.
+    aws_cli("update-time-to-live", "--table-name", "acme-users", "--time-to-live-specification",
+            "Enabled=false,AttributeName=purge_at")
+    aws_cli("update-time-to-live", "--table-name", "acme-users", "--time-to-live-specification",
+            "Enabled=true,AttributeName=other_ttl")
+    aws_cli("update-time-to-live", "--table-name", "acme-invoices",
+            "--time-to-live-specification", "Enabled=false,AttributeName=expires_at")
+
+    plan = host("plan", "--capsule", "acme", "--json")
+    check_exit(plan, 1, "plan with TTL changed by hand")
+    drift = {s["table"]: s["message"] for s in plan.steps() if s["outcome"] == "drift"}
+    check_equal(sorted(drift), ["acme-invoices", "acme-users"], "tables with TTL drift (plan)")
+    check("other_ttl" in drift["acme-users"], f"plan message: {drift['acme-users']}")
+    check("DISABLED" in drift["acme-invoices"], f"plan message: {drift['acme-invoices']}")
+    human = host("plan", "--capsule", "acme")
+    check("capsule acme: 0 change(s) pending, 2 drift, 0 error(s)" in human.stdout,
+          f"plan summary:\n{human.stdout}")
+
+    run = provision(["acme"])
+    check_exit(run, 1, "provision with TTL changed by hand")
+    drift = {s["table"]: s["message"] for s in run.steps() if s["outcome"] == "drift"}
+    check_equal(sorted(drift), ["acme-invoices", "acme-users"], "tables with TTL drift")
+    check("other_ttl" in drift["acme-users"] and "purge_at" in drift["acme-users"],
+          f"provision message: {drift['acme-users']}")
+    check_equal(run.count("written") + run.count("created"), 0, "steps done by provision")
+
+    ttl = aws_cli("describe-time-to-live", "--table-name", "acme-users")["TimeToLiveDescription"]
+    check_equal(ttl.get("AttributeName"), "other_ttl", "TTL attribute left as found")
+
+    # A recorded table replaced by hand with another key is drift too.
+    ddb_ok("DeleteTable", {"TableName": "acme-plans"})
+    for _ in range(100):
+        if "acme-plans" not in table_names():
+            break
+        time.sleep(0.2)
+    aws_cli("create-table", "--table-name", "acme-plans",
+            "--attribute-definitions", "AttributeName=plan_id,AttributeType=N",
+            "--key-schema", "AttributeName=plan_id,KeyType=HASH",
+            "--billing-mode", "PAY_PER_REQUEST")
+    check("table#billing#plans" in checkpoints("acme"), "acme-plans is recorded")
+    for command in ("plan", "provision"):
+        run = host(command, "--capsule", "acme", "--json")
+        check_exit(run, 1, f"{command} with a recorded table of another key")
+        drift = [s for s in run.steps() if s["outcome"] == "drift" and s["kind"] == "table"]
+        check_equal([s["table"] for s in drift], ["acme-plans"], f"key drift ({command})")
+        check("plan_id (N)" in drift[0]["message"], f"{command} message: {drift[0]['message']}")
+
+
+def case_failures_counted():
+    plan = host("plan", "--capsule", "acme", "--max-attempts", "1",
+                endpoint="http://127.0.0.1:1")
+    check_exit(plan, 1, "plan against an unreachable endpoint")
+    check("capsule acme: 0 change(s) pending, 0 drift, 1 error(s)" in plan.stdout,
+          f"plan counts the error:\n{plan.stdout}")
+    check("127.0.0.1 port 1" in plan.stdout, f"plan prints the reason:\n{plan.stdout}")
+
+    no_credentials = {name: None for name in (
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")}
+    no_credentials.update(AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    run = host("provision", "--capsule", "acme", env_extra=no_credentials)
+    check_exit(run, 1, "provision without credentials")
+    check("capsule acme: failed (0 created, 0 written, 0 already present, 0 skipped, "
+          "1 failed)" in run.stdout, f"provision counts the failure:\n{run.stdout}")
+    check("credentials" in run.stdout, f"provision prints the reason:\n{run.stdout}")
+    check_equal(table_names(), [], "tables after failed runs")
+
+
+def case_nothing_to_provision():
+    empty = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"schemareg-empty-{os.getpid()}")
+    os.makedirs(empty, exist_ok=True)
+    try:
+        for command in ("provision", "plan"):
+            run = host(command, "--capsule", "acme", "--plugin-dir", empty)
+            check_exit(run, 1, f"{command} with an empty plugin directory")
+            check("nothing to provision" in run.stderr and empty in run.stderr,
+                  f"{command} names the directory searched:\n{run.stderr}")
+            run = host(command, "--capsule", "acme", plugins=empty)
+            check_exit(run, 1, f"{command} with an empty SCHEMAREG_PLUGIN_PATH")
+            check(f"SCHEMAREG_PLUGIN_PATH={empty}" in run.stderr,
+                  f"{command} names SCHEMAREG_PLUGIN_PATH:\n{run.stderr}")
+    finally:
+        os.rmdir(empty)
+    check_equal(table_names(), [], "tables after runs with nothing to provision")
 
 
 def case_dynalite_no_ttl_api():
@@ -733,6 +876,12 @@ def case_many_seeds_concurrent():
     check_equal(run.count("created"), 6, "tables created")
     check_equal(summary_order(run), bulk_summary_order("acme"), "summary order of the first run")
     check_bulk_end_state("acme")
+    # The seeds of a table are recorded in one batch item (50 < 100 per
+    # batch), so a run needs little more than one request per seed.
+    batches = [i for i in state_items("acme") if i["step"]["S"].startswith("seeds#")]
+    check_equal(len(batches), 6, "batch checkpoint items")
+    check(run.summary()["requests"] < 6 * BULK_SEEDS_PER_TABLE + 6 * 15,
+          f"first run made {run.summary()['requests']} requests")
     print(f"first run: {run.summary()['requests']} requests in {run.elapsed:.1f}s")
 
     again = provision(["acme"], plugins=PLUGINS_BULK)
@@ -814,6 +963,9 @@ CASES = {
     "deleted-table-recreated": case_deleted_table_recreated,
     "invalid-plugin-stops": case_invalid_plugin_stops,
     "plan-and-status": case_plan_and_status,
+    "ttl-drift-reported": case_ttl_drift_reported,
+    "failures-counted": case_failures_counted,
+    "nothing-to-provision": case_nothing_to_provision,
     "dynalite-no-ttl-api": case_dynalite_no_ttl_api,
     "dynalite-index-no-progress": case_dynalite_index_no_progress,
     "many-seeds-concurrent": case_many_seeds_concurrent,

@@ -1,6 +1,7 @@
 /*
  * Unit tests of the provisioning pieces that need no server: capsule codes,
- * request bodies, table comparison, seed keys and the step report.
+ * request bodies, table comparison, seed keys, the step report, batch
+ * checkpoints, the string pool and the waiting line.
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,8 +14,10 @@
 #include "checkpoint.h"
 #include "seed_key.h"
 #include "step_report.h"
+#include "string_pool.h"
 #include "table_compare.h"
 #include "table_request.h"
+#include "wait_progress.h"
 
 /* --- Capsule codes -------------------------------------------------------- */
 
@@ -337,6 +340,125 @@ START_TEST(report_counts_and_json)
 }
 END_TEST
 
+/* --- Batch checkpoints ------------------------------------------------------- */
+
+static const char *item_string(const json_t *request, const char *name)
+{
+    return json_string_value(json_object_get(
+        json_object_get(json_object_get(request, "Item"), name), "S"));
+}
+
+START_TEST(batch_request_lists_seeds)
+{
+    struct checkpoint_store store;
+    const struct checkpoint_seed seeds[] = {
+        {"seed#billing#plans#aa", "plan_id=free"},
+        {"seed#billing#plans#bb", "plan_id=pro"},
+    };
+
+    ck_assert_int_eq(checkpoint_store_init(&store, NULL, NULL, "acme"), 0);
+    json_t *first = checkpoint_batch_request(&store, "billing", "plans", "acme-plans", seeds, 2);
+    json_t *second = checkpoint_batch_request(&store, "billing", "plans", "acme-plans", seeds, 1);
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ptr_nonnull(second);
+
+    char expected[128];
+    snprintf(expected, sizeof(expected), "seeds#billing#plans#%s#1", store.run_id);
+    ck_assert_str_eq(item_string(first, "step"), expected);
+    snprintf(expected, sizeof(expected), "seeds#billing#plans#%s#2", store.run_id);
+    ck_assert_str_eq(item_string(second, "step"), expected);
+    ck_assert_str_eq(item_string(first, "capsule"), "acme");
+    ck_assert_str_eq(item_string(first, "status"), "done");
+    ck_assert_str_eq(item_string(first, "table_name"), "acme-plans");
+    ck_assert_str_eq(json_string_value(json_object_get(first, "ConditionExpression")),
+                     "attribute_not_exists(#step)");
+
+    json_t *listed = json_loads(item_string(first, "seeds"), 0, NULL);
+    ck_assert_uint_eq(json_object_size(listed), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(listed, "seed#billing#plans#aa")),
+                     "plan_id=free");
+    ck_assert_str_eq(json_string_value(json_object_get(listed, "seed#billing#plans#bb")),
+                     "plan_id=pro");
+    json_decref(listed);
+    json_decref(first);
+    json_decref(second);
+    checkpoint_store_free(&store);
+}
+END_TEST
+
+/* --- String pool -------------------------------------------------------------- */
+
+START_TEST(string_pool_interns_and_copies)
+{
+    struct string_pool pool;
+    char large[70000];
+
+    string_pool_init(&pool);
+    const char *a = string_pool_intern(&pool, "acme-plans");
+    const char *b = string_pool_intern(&pool, "acme-plans");
+    const char *c = string_pool_copy(&pool, "acme-plans");
+    ck_assert_ptr_eq(a, b);
+    ck_assert_ptr_ne(a, c);
+    ck_assert_str_eq(c, "acme-plans");
+    ck_assert_ptr_null(string_pool_copy(&pool, NULL));
+
+    /* Enough interned strings to grow the set several times. */
+    for (int i = 0; i < 1000; i++) {
+        char text[32];
+        snprintf(text, sizeof(text), "table-%d", i);
+        ck_assert_str_eq(string_pool_intern(&pool, text), text);
+    }
+    ck_assert_ptr_eq(string_pool_intern(&pool, "acme-plans"), a);
+
+    /* A string larger than a block gets a block of its own. */
+    memset(large, 'x', sizeof(large) - 1);
+    large[sizeof(large) - 1] = '\0';
+    const char *copy = string_pool_copy(&pool, large);
+    ck_assert_ptr_nonnull(copy);
+    ck_assert_uint_eq(strlen(copy), sizeof(large) - 1);
+    ck_assert_str_eq(a, "acme-plans");
+    string_pool_free(&pool);
+}
+END_TEST
+
+/* --- Waiting line ---------------------------------------------------------------- */
+
+START_TEST(wait_line_combines_tables)
+{
+    char line[512];
+
+    ck_assert_uint_eq(wait_progress_line(line, sizeof(line)), 0);
+    ck_assert_str_eq(line, "");
+
+    wait_progress_update("acme-a", "table CREATING, 1s of 600s");
+    ck_assert_uint_eq(wait_progress_line(line, sizeof(line)), 1);
+    ck_assert_str_eq(line, "waiting for acme-a: table CREATING, 1s of 600s");
+
+    wait_progress_update("acme-b", "table CREATING, 0s of 600s");
+    wait_progress_update("acme-c", "table ACTIVE, index by-x CREATING, 0s of 600s");
+    wait_progress_update("acme-a", "table ACTIVE, 2s of 600s");
+    ck_assert_uint_eq(wait_progress_line(line, sizeof(line)), 3);
+    ck_assert_str_eq(line, "waiting for 3 tables: acme-a (table ACTIVE, 2s of 600s), "
+                           "acme-b (table CREATING, 0s of 600s), "
+                           "acme-c (table ACTIVE, index by-x CREATING, 0s of 600s)");
+
+    wait_progress_remove("acme-a");
+    wait_progress_remove("acme-c");
+    ck_assert_uint_eq(wait_progress_line(line, sizeof(line)), 1);
+    ck_assert_str_eq(line, "waiting for acme-b: table CREATING, 0s of 600s");
+
+    /* A short buffer truncates the line, still terminated. */
+    wait_progress_update("acme-d", "table CREATING, 0s of 600s");
+    ck_assert_uint_eq(wait_progress_line(line, 16), 2);
+    ck_assert_str_eq(line, "waiting for 2 t");
+
+    wait_progress_remove("acme-b");
+    wait_progress_remove("acme-d");
+    wait_progress_remove("never-waited");
+    ck_assert_uint_eq(wait_progress_line(line, sizeof(line)), 0);
+}
+END_TEST
+
 static Suite *provision_suite(void)
 {
     Suite *suite = suite_create("provision");
@@ -354,6 +476,9 @@ static Suite *provision_suite(void)
     tcase_add_test(units, seed_key_missing_attribute);
     tcase_add_test(units, step_ids);
     tcase_add_test(units, report_counts_and_json);
+    tcase_add_test(units, batch_request_lists_seeds);
+    tcase_add_test(units, string_pool_interns_and_copies);
+    tcase_add_test(units, wait_line_combines_tables);
     suite_add_tcase(suite, units);
     return suite;
 }
