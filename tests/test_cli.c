@@ -465,7 +465,7 @@ START_TEST(list_json_parsed_back)
     const json_t *seed = json_array_get(seeds, 0);
     assert_string_member(seed, "table", "orders");
     assert_string_member(seed, "condition_expression",
-                         "attribute_not_exists(customer_id) OR #s = :v");
+                         "attribute_not_exists(customer_id) AND #s = :v");
     json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}}", "customer_id", "S", "c#1",
                              "order_id", "S", "o#1", "total", "N", "12.50");
     ck_assert(json_equal(item, member(seed, "item")));
