@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static const char *file_type_name(mode_t mode)
@@ -20,6 +22,11 @@ static const char *file_type_name(mode_t mode)
     if (S_ISBLK(mode))
         return "a block device";
     return "not a file";
+}
+
+static bool is_dev_null(const struct stat *info)
+{
+    return S_ISCHR(info->st_mode) && major(info->st_rdev) == 1 && minor(info->st_rdev) == 3;
 }
 
 int regular_file_open(const char *path, int *fd, char *reason, size_t reason_len)
@@ -38,7 +45,9 @@ int regular_file_open(const char *path, int *fd, char *reason, size_t reason_len
         close(opened);
         return -1;
     }
-    if (!S_ISREG(info.st_mode)) {
+    /* /dev/null is the usual way to turn a configuration file off, and it
+     * reads as empty without blocking. */
+    if (!S_ISREG(info.st_mode) && !is_dev_null(&info)) {
         snprintf(reason, reason_len, "is %s, not a regular file", file_type_name(info.st_mode));
         close(opened);
         return -1;

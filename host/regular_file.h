@@ -10,7 +10,8 @@
 
 /*
  * Opens path read-only with O_NONBLOCK and O_CLOEXEC and checks with fstat
- * that it is a regular file. Returns 0 with the descriptor in *fd (the
+ * that it is a regular file, or /dev/null (character device 1:3), which
+ * reads as an empty file. Returns 0 with the descriptor in *fd (the
  * caller closes it), 1 when path does not exist, or -1 with a reason such
  * as "is a FIFO, not a regular file" or "cannot open: Permission denied"
  * in reason, which callers put after the path.

@@ -13,12 +13,12 @@
 #include "credentials.h"
 #include "sigv4.h"
 
-enum special_kind { SPECIAL_FIFO, SPECIAL_DIRECTORY };
+enum special_kind { SPECIAL_FIFO, SPECIAL_DIRECTORY, SPECIAL_SYSTEM };
 
 struct file_type_case {
     const char *name;
     const char *variable;      /* set to the special file; NULL for the default path */
-    const char *relative_path; /* under the scratch directory */
+    const char *relative_path; /* under the scratch directory, or absolute for SPECIAL_SYSTEM */
     enum special_kind kind;
     const char *expected;      /* {path} is the special file's full path */
 };
@@ -38,6 +38,8 @@ static const struct file_type_case cases[] = {
      "AWS_CA_BUNDLE {path} is a FIFO, not a regular file; set it to a readable PEM file"},
     {"CA bundle directory", "AWS_CA_BUNDLE", "special", SPECIAL_DIRECTORY,
      "AWS_CA_BUNDLE {path} is a directory, not a regular file"},
+    {"config file character device", "AWS_CONFIG_FILE", "/dev/zero", SPECIAL_SYSTEM,
+     "AWS_CONFIG_FILE {path} is a character device, not a regular file"},
     {"token file FIFO", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "special", SPECIAL_FIFO,
      "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {path} is a FIFO, not a regular file"},
 };
@@ -46,7 +48,7 @@ static void make_special(const char *path, enum special_kind kind)
 {
     if (kind == SPECIAL_FIFO)
         ck_assert_int_eq(mkfifo(path, 0600), 0);
-    else
+    else if (kind == SPECIAL_DIRECTORY)
         ck_assert_int_eq(mkdir(path, 0700), 0);
 }
 
@@ -60,7 +62,10 @@ START_TEST(special_file_rejected)
 
     snprintf(path, sizeof(path), "%s/.aws", dir);
     ck_assert_int_eq(mkdir(path, 0700), 0);
-    snprintf(path, sizeof(path), "%s/%s", dir, c->relative_path);
+    if (c->kind == SPECIAL_SYSTEM)
+        snprintf(path, sizeof(path), "%s", c->relative_path);
+    else
+        snprintf(path, sizeof(path), "%s/%s", dir, c->relative_path);
     make_special(path, c->kind);
     setenv("AWS_REGION", "us-east-1", 1);
     if (c->variable != NULL)

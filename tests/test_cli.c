@@ -516,6 +516,96 @@ START_TEST(list_json_reports_errors)
 }
 END_TEST
 
+/* Asserts that text is valid UTF-8 and holds no control byte but '\n'. */
+static void assert_terminal_safe(const char *what, const char *text)
+{
+    json_t *string = json_string(text);
+    ck_assert_msg(string != NULL, "%s is not valid UTF-8", what);
+    json_decref(string);
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
+        ck_assert_msg((*p >= 0x20 && *p != 0x7f) || *p == '\n',
+                      "%s holds control byte 0x%02x at offset %td", what, *p,
+                      (const char *)p - text);
+}
+
+/* The escapes fixture's strings, as every text output must show them. */
+#define ESCAPED_NAME "bad\\xff\\x1b.so"
+#define ESCAPED_DESCRIPTION                                                             \
+    "provider esc\\x1b[31mred: first line\\x0aschemareg-host: info: forged "         \
+    "line\\x1b]0;title\\x07 \\xc2\\x9b\n"
+
+START_TEST(text_output_escapes_plugin_strings)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "escapes.so", "bad\xff\x1b.so", 0644));
+    const char *notes[] = {"--plugin-dir", dir, "list", NULL};
+    const char *providers[] = {"--plugin-dir", dir, "list", "--providers", NULL};
+    const char *validate[] = {"--plugin-dir", dir, "validate", NULL};
+
+    struct run_output output = run_host(notes);
+    ck_assert_int_eq(output.exit_code, 0);
+    assert_terminal_safe("list stdout", output.out);
+    ck_assert_msg(strstr(output.out, "/" ESCAPED_NAME ": escapes\\x1b[1m 1.0.0") != NULL,
+                  "list: %s", output.out);
+    run_output_free(&output);
+
+    output = run_host(providers);
+    ck_assert_int_eq(output.exit_code, 0);
+    assert_terminal_safe("list --providers stdout", output.out);
+    ck_assert_msg(strstr(output.out, ESCAPED_DESCRIPTION) != NULL, "list: %s", output.out);
+    ck_assert_msg(strstr(output.out, "; TTL ttl\\x1b[2J\n") != NULL, "list: %s", output.out);
+    run_output_free(&output);
+
+    output = run_host(validate);
+    ck_assert_int_eq(output.exit_code, 1);
+    assert_terminal_safe("validate stdout", output.out);
+    assert_terminal_safe("validate stderr", output.err);
+    ck_assert_msg(strstr(output.out, "/" ESCAPED_NAME ": service \"esc\\x1b[31mred\": the "
+                                     "service id is invalid") != NULL,
+                  "validate: %s", output.out);
+    run_output_free(&output);
+
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(list_json_non_utf8_file_names)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "escapes.so", "bad\xff\x1b.so", 0644));
+    free(support_install(dir, "junk.so", "junk\xfe.so", 0644));
+    const char *args[] = {"--plugin-dir", dir, "list", "--json", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+    assert_terminal_safe("list --json stderr", output.err);
+
+    json_error_t error;
+    json_t *root = json_loads(output.out, 0, &error);
+    ck_assert_msg(root != NULL, "list --json printed no JSON (%s): %s", error.text, output.out);
+    const json_t *plugin = json_array_get(member(root, "plugins"), 0);
+    const char *path = json_string_value(member(plugin, "path"));
+    ck_assert_ptr_nonnull(path);
+    ck_assert_msg(strstr(path, "/" ESCAPED_NAME) != NULL, "path %s", path);
+    /* Valid UTF-8 strings stay exact: JSON escapes their controls. */
+    const json_t *provider = json_array_get(member(plugin, "providers"), 0);
+    assert_string_member(provider, "description",
+                         "first line\nschemareg-host: info: forged line\x1b]0;title\x07 "
+                         "\xc2\x9b");
+
+    const json_t *failure = json_array_get(member(root, "errors"), 0);
+    const char *failed_path = json_string_value(member(failure, "path"));
+    ck_assert_ptr_nonnull(failed_path);
+    ck_assert_msg(strstr(failed_path, "/junk\\xfe.so") != NULL, "path %s", failed_path);
+    assert_string_member(failure, "message", "not a shared object (not an ELF file)");
+
+    json_decref(root);
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(validate_reports_crash_among_good)
 {
     char *dir = good_dir();
@@ -942,6 +1032,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, missing_directory_fails);
     tcase_add_test(tc, list_json_parsed_back);
     tcase_add_test(tc, list_json_reports_errors);
+    tcase_add_test(tc, text_output_escapes_plugin_strings);
+    tcase_add_test(tc, list_json_non_utf8_file_names);
     tcase_add_test(tc, list_json_reports_loader_death);
     tcase_add_test(tc, host_secrets_hidden_from_plugins);
     suite_add_tcase(suite, tc);

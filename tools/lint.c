@@ -17,6 +17,7 @@
 #include "loader.h"
 #include "log.h"
 #include "long_option.h"
+#include "text_safe.h"
 #include "validate.h"
 
 #define EXIT_VALID 0
@@ -122,10 +123,18 @@ static void print_text(const struct loader_result *result,
 {
     size_t problems = result->errors_count + report->count;
 
-    for (size_t i = 0; i < result->errors_count; i++)
-        printf("%s: %s [load]\n", result->errors[i].path, result->errors[i].message);
-    for (size_t i = 0; i < report->count; i++)
-        printf("%s [%s]\n", report->items[i].message, report->items[i].rule);
+    /* Messages quote plugin strings and file names: made safe for the
+     * terminal first. */
+    for (size_t i = 0; i < result->errors_count; i++) {
+        text_safe_fputs(result->errors[i].path, stdout);
+        printf(": ");
+        text_safe_fputs(result->errors[i].message, stdout);
+        printf(" [load]\n");
+    }
+    for (size_t i = 0; i < report->count; i++) {
+        text_safe_fputs(report->items[i].message, stdout);
+        printf(" [%s]\n", report->items[i].rule);
+    }
 
     const char *files = files_count == 1 ? "plugin file" : "plugin files";
     if (problems == 0)
@@ -135,9 +144,10 @@ static void print_text(const struct loader_result *result,
                files_count, files);
 }
 
+/* File names need not be valid UTF-8, and messages quote them. */
 static json_t *string_or_null(const char *text)
 {
-    return text != NULL ? json_string(text) : json_null();
+    return text_safe_json_string(text);
 }
 
 static json_t *build_json(const struct loader_result *result,
