@@ -969,6 +969,58 @@ START_TEST(missing_credentials_lists_sources)
 }
 END_TEST
 
+/* Credential sources that schemareg does not support: the environment of
+ * IRSA, or profile keys in a config file. */
+struct unsupported_case {
+    const char *variable;  /* set to "x", or NULL */
+    const char *config;    /* config file text, or NULL */
+    const char *expected;
+};
+
+static const struct unsupported_case unsupported_cases[] = {
+    {"AWS_WEB_IDENTITY_TOKEN_FILE", NULL, "AWS_WEB_IDENTITY_TOKEN_FILE is set, but schemareg"},
+    {"AWS_ROLE_ARN", NULL, "AWS_ROLE_ARN is set, but schemareg does not support"},
+    {NULL, "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = b\n",
+     "role_arn is set in the profile, but schemareg"},
+    {NULL, "[default]\nsso_session = corp\nsso_account_id = 123456789012\n",
+     "sso_session is set in the profile"},
+};
+
+START_TEST(unsupported_credentials_named)
+{
+    const struct unsupported_case *c = &unsupported_cases[_i];
+    char *dir = support_make_dir();
+    char *config = support_path(dir, "config");
+
+    set_fake_credentials();
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    if (c->variable != NULL)
+        setenv(c->variable, "x", 1);
+    if (c->config != NULL) {
+        FILE *file = fopen(config, "w");
+        ck_assert_ptr_nonnull(file);
+        fputs(c->config, file);
+        fclose(file);
+        setenv("AWS_CONFIG_FILE", config, 1);
+    }
+    const char *extra[] = {"--region", "us-east-1", NULL};
+    struct run_output output = run_status(extra);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.err, c->expected) != NULL, "%s", output.err);
+    ck_assert_msg(strstr(output.err, "credential_process = aws configure export-credentials "
+                                     "--profile NAME --format process") != NULL,
+                  "%s", output.err);
+    ck_assert_msg(strstr(output.err, "no AWS credentials found") != NULL, "%s", output.err);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(config);
+    free(dir);
+}
+END_TEST
+
 START_TEST(missing_config_file_named)
 {
     char *dir = support_make_dir();
@@ -1027,6 +1079,8 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, credentials_from_options);
     tcase_add_test(tc, missing_credentials_lists_sources);
     tcase_add_test(tc, missing_config_file_named);
+    tcase_add_loop_test(tc, unsupported_credentials_named, 0,
+                        (int)(sizeof(unsupported_cases) / sizeof(unsupported_cases[0])));
     tcase_add_test(tc, validate_reports_rule_problems);
     tcase_add_test(tc, insecure_option_warns);
     tcase_add_test(tc, missing_directory_fails);
