@@ -17,6 +17,7 @@
 #include "loader.h"
 #include "log.h"
 #include "long_option.h"
+#include "stdout_close.h"
 #include "text_safe.h"
 #include "validate.h"
 
@@ -236,7 +237,7 @@ int main(int argc, char **argv)
     log_set_level(LOG_LEVEL_WARN);
     exit_code = parse_options(argc, argv, &options, &first_file);
     if (exit_code >= 0)
-        return exit_code;
+        return stdout_close_checked() == 0 ? exit_code : EXIT_PROBLEMS;
 
     files = (const char *const *)&argv[first_file];
     files_count = (size_t)(argc - first_file);
@@ -262,5 +263,7 @@ int main(int argc, char **argv)
 cleanup:
     validation_report_free(&report);
     loader_result_free(&result);
+    if (stdout_close_checked() != 0)
+        exit_code = EXIT_PROBLEMS;
     return exit_code;
 }

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "long_option.h"
 #include "sigv4.h"
+#include "stdout_close.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -88,7 +89,8 @@ static const char usage_text[] =
     "  --version            print the version and exit\n"
     "Long options must be spelled in full.\n"
     "\n"
-    "Exit status: 0 on success, 2 for invalid input or options.\n";
+    "Exit status: 0 on success, 1 when the output cannot be written, 2 for invalid\n"
+    "input or options.\n";
 
 static int parse_arguments(int argc, char **argv, struct settings *settings)
 {
@@ -143,10 +145,10 @@ static int parse_arguments(int argc, char **argv, struct settings *settings)
         case OPT_OMIT_TOKEN: settings->omit_session_token = true; break;
         case OPT_HELP:
             fputs(usage_text, stdout);
-            exit(EXIT_SUCCESS);
+            exit(stdout_close_checked() == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
         case OPT_VERSION:
             printf("schemareg-sigv4 %s\n", SCHEMAREG_VERSION);
-            exit(EXIT_SUCCESS);
+            exit(stdout_close_checked() == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
         case ':':
             log_error("option %s needs a value; see --help", argv[optind - 1]);
             return -1;
@@ -581,9 +583,11 @@ int main(int argc, char **argv)
     }
     if (sign_and_print(&settings, &res, &creds, &params, mode) < 0)
         goto cleanup;
-    status = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    status = EXIT_SUCCESS;
 
 cleanup:
     free_resources(&res);
+    if (stdout_close_checked() != 0)
+        status = EXIT_FAILURE;
     return status;
 }
