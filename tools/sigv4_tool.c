@@ -417,7 +417,7 @@ static size_t output_size(const struct http_request *request,
                           const struct sigv4_credentials *creds)
 {
     size_t token_len = creds->session_token ? strlen(creds->session_token) : 0;
-    size_t request_len = strlen(request->target);
+    size_t request_len = strlen(request->method) + strlen(request->target);
 
     for (size_t i = 0; i < request->raw_lines_count; i++)
         request_len += request->raw_lines[i].len + 1;
