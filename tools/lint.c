@@ -6,14 +6,19 @@
  * Exit codes: 0 every file loaded and is valid, 1 a file failed to load or
  * has validation problems, 2 usage error.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "config.h"
+#include "elf_note.h"
+#include "elf_runpath.h"
 #include "loader.h"
 #include "log.h"
 #include "long_option.h"
@@ -117,6 +122,34 @@ static int parse_options(int argc, char **argv, struct lint_options *options,
     }
     *first_file = optind;
     return -1;
+}
+
+/*
+ * Warns when a plugin file searches its libraries through $ORIGIN. The
+ * host loads plugins through /proc/self/fd/N, where $ORIGIN means
+ * /proc/self/fd, so such a library is never found (docs/SECURITY.md).
+ * Files that cannot be read are reported by the loader already.
+ */
+static void warn_origin_runpath(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    struct elf_note_info note;
+    struct stat st;
+    const char *tag = NULL;
+    char search_path[512];
+    char err[256];
+
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        elf_note_read(fd, &note, err, sizeof(err)) == ELF_NOTE_OK &&
+        elf_runpath_find_origin(fd, &tag, search_path, sizeof(search_path), err,
+                                sizeof(err)) == 1)
+        log_warn("%s: %s \"%s\" uses $ORIGIN, which never finds libraries next to the "
+                 "plugin, because the host loads plugins through /proc/self/fd; link "
+                 "private libraries statically or install them in the system library path "
+                 "(docs/SECURITY.md)", path, tag, search_path);
+    close(fd);
 }
 
 static void print_text(const struct loader_result *result,
@@ -249,6 +282,8 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     validate_plugins(result.plugins, result.plugins_count, &report);
+    for (size_t i = 0; i < files_count; i++)
+        warn_origin_runpath(files[i]);
 
     if (options.json) {
         if (print_json(&result, &report) != 0) {
