@@ -20,7 +20,7 @@
 /* Runs command with /bin/sh -c, stdin and stderr on /dev/null, in its own
  * process group, and parses its stdout into out. The command must exit
  * within timeout_ms, counted from its start whether or not it still
- * holds stdout open, or its whole process group is killed. Credentials
+ * keeps stdout open, or its whole process group is killed. Credentials
  * that have expired at now are rejected. Messages name the profile, the
  * exit status or signal and the program name (the command's first word),
  * never its arguments, stdout or stderr. Returns 0, or -1 with a message

@@ -20,10 +20,10 @@
 
 #define ERROR_SIZE 1024
 
-/* Checked files wait for loading with their descriptors open, so they are
- * loaded in batches of at most this many, and of at most a quarter of
- * RLIMIT_NOFILE, to leave descriptors for the loader's socket, libcurl and
- * the rest of the run whatever the number of plugins. */
+/* Checked files wait for loading with their descriptors open. So they are
+ * loaded in batches of at most this many, and at most a quarter of
+ * RLIMIT_NOFILE, which leaves descriptors for the loader's socket and
+ * libcurl whatever the number of plugins. */
 #define LOAD_BATCH_SIZE 128
 
 /* A file already loaded in this run, to load each device and inode once. */

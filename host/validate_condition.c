@@ -1,11 +1,11 @@
 /*
  * The seed-condition rule's proof that a condition expression protects an
- * existing item: the expression, read with DynamoDB's precedence (NOT binds
+ * existing item. The expression, read with DynamoDB's precedence (NOT binds
  * tighter than AND, AND tighter than OR), must be false whenever an item
- * with the seed's partition key already exists. That holds when
+ * with the seed's partition key already exists. That is the case when
  * attribute_not_exists(K), with K the table's HASH key given directly or
- * through an expression attribute name, is a term of a top-level AND, and
- * for an OR when every branch holds it.
+ * through an expression attribute name, is a term of a top-level AND, or
+ * of every branch of a top-level OR.
  *
  * Anything this reader does not understand counts as "not protected", so a
  * malformed or unusual expression is rejected rather than trusted.
@@ -212,8 +212,8 @@ static int read_term(struct condition_reader *reader)
     if (reader->failed)
         return 0;
     if (at_keyword(reader, "NOT")) {
-        /* NOT attribute_exists(K) would also protect; the rule asks for
-         * the one plain spelling so that a reader can check it at a glance. */
+        /* NOT attribute_exists(K) would also protect the item, but the rule
+         * accepts one plain spelling, which a reader can check at a glance. */
         advance(reader);
         read_term(reader);
         return 0;

@@ -46,10 +46,11 @@ const char *validate_type_name(uint32_t type);
 
 /*
  * Returns nonzero when expression is false for every existing item whose
- * partition key attribute is hash_key: attribute_not_exists(hash_key),
- * directly or through a "#name" of names (an object, or NULL), is a term of
- * a top-level AND, or of every branch of a top-level OR. Returns 0 for
- * anything else, a malformed expression included.
+ * partition key attribute is hash_key. That is the case when
+ * attribute_not_exists(hash_key) is a term of a top-level AND, or of every
+ * branch of a top-level OR, with the key given directly or through a
+ * "#name" of names (an object, or NULL). Returns 0 for anything else, a
+ * malformed expression included.
  */
 int validate_condition_protects(const char *expression, const json_t *names,
                                 const char *hash_key);

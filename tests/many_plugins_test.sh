@@ -80,7 +80,7 @@ status=0
 [[ $status -eq 0 ]] || fail "validate: exit $status: $(head -3 "$work/validate.out")"
 grep -q "^$count plugins valid$" "$work/validate.out" || fail "validate: $(tail -1 "$work/validate.out")"
 
-# plan exits 2 (changes pending) only when every request got an answer.
+# plan exits 2 (changes pending) only when every request got a response.
 status=0
 "$host" --plugin-dir "$work/plugins" plan --capsule acme --endpoint-url "http://127.0.0.1:$port" \
     >"$work/plan.out" 2>"$work/plan.err" || status=$?

@@ -516,7 +516,7 @@ START_TEST(list_json_reports_errors)
 }
 END_TEST
 
-/* Asserts that text is valid UTF-8 and holds no control byte but '\n'. */
+/* Asserts that text is valid UTF-8 and contains no control byte but '\n'. */
 static void assert_terminal_safe(const char *what, const char *text)
 {
     json_t *string = json_string(text);

@@ -179,7 +179,7 @@ END_TEST
 
 START_TEST(test_huge_body_not_retried)
 {
-    /* One byte over the limit, then a good answer that must not be asked for. */
+    /* One byte over the limit, then a good response that must not be requested. */
     size_t size = HTTP_MAX_BODY;
     char *body = malloc(size + 1);
     ck_assert_ptr_nonnull(body);
