@@ -4,7 +4,8 @@
  * configuration, scans no plugin directory and uses no network.
  *
  * Exit codes: 0 every file loaded and is valid, 1 a file failed to load or
- * has validation problems, 2 usage error.
+ * has validation problems, or the output could not be written, 2 usage
+ * error.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -52,7 +53,7 @@ static void print_usage(FILE *stream)
             "  --version          print the version and exit\n"
             "Long options must be spelled in full.\n\n"
             "Exit codes: 0 all plugins valid, 1 a plugin failed to load or has\n"
-            "problems, 2 usage error.\n");
+            "problems or the output could not be written, 2 usage error.\n");
 }
 
 /* Parses the options. Returns -1 to continue, or an exit code. */
