@@ -8,6 +8,7 @@
 
 #include "aws_config_internal.h"
 #include "aws_env.h"
+#include "regular_file.h"
 
 int aws_config_set(char **field, const char *fmt, ...)
 {
@@ -47,12 +48,20 @@ static int resolve_ca_bundle(struct aws_config *config, const struct aws_profile
     if (path == NULL)
         return 0;
 
-    if (access(path, R_OK) < 0) {
-        snprintf(err, err_len, "%s %s%s%s cannot be read: %s", origin, path,
-                 file != NULL ? " in " : "", file != NULL ? aws_ini_path(file) : "",
-                 strerror(errno));
+    /* Opened without blocking, so a FIFO cannot stall the run here or in
+     * libcurl later. */
+    char reason[128];
+    int fd;
+    int found = regular_file_open(path, &fd, reason, sizeof(reason));
+    if (found != 0) {
+        if (found == 1)
+            snprintf(reason, sizeof(reason), "does not exist");
+        snprintf(err, err_len, "%s %s%s%s %s; set it to a readable PEM file of CA "
+                 "certificates", origin, path, file != NULL ? " in " : "",
+                 file != NULL ? aws_ini_path(file) : "", reason);
         return -1;
     }
+    close(fd);
     if (aws_config_set(&config->ca_bundle, "%s", path) < 0) {
         snprintf(err, err_len, "out of memory");
         return -1;

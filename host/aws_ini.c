@@ -5,8 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
+
+#include "aws_env.h"
+#include "regular_file.h"
 
 struct aws_ini_property {
     size_t section;     /* index into sections */
@@ -298,19 +302,48 @@ cleanup:
     return rc;
 }
 
+/* Opens path as a stream, or reports why not, naming variable when it is
+ * set. Returns 1 when the file does not exist. */
+static int open_file(const char *path, const char *variable, FILE **file,
+                     char *err, size_t err_len)
+{
+    char reason[128];
+    int fd;
+    int found = regular_file_open(path, &fd, reason, sizeof(reason));
+
+    if (found == 1)
+        return 1;
+    if (found < 0) {
+        if (variable == NULL)
+            snprintf(err, err_len, "%s: %s", path, reason);
+        else if (aws_env_get(variable) != NULL)
+            snprintf(err, err_len, "%s %s %s; set %s to a readable regular file", variable,
+                     path, reason, variable);
+        else
+            snprintf(err, err_len, "%s (the default when %s is not set) %s; replace it with "
+                     "a readable regular file, or set %s to one", path, variable, reason,
+                     variable);
+        return -1;
+    }
+    *file = fdopen(fd, "rb");
+    if (*file == NULL) {
+        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return 0;
+}
+
 /* Reads the whole file into *text. Returns 1 when it does not exist. */
-static int read_file(const char *path, char **text, size_t *len,
+static int read_file(const char *path, const char *variable, char **text, size_t *len,
                      char *err, size_t err_len)
 {
     int rc = -1;
     char *buffer = NULL;
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
-        if (errno == ENOENT)
-            return 1;
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    FILE *file = NULL;
+    int found = open_file(path, variable, &file, err, err_len);
+    if (found != 0)
+        return found;
 
     buffer = malloc(AWS_INI_MAX_FILE_SIZE + 1);
     if (buffer == NULL) {
@@ -342,12 +375,12 @@ cleanup:
     return rc;
 }
 
-int aws_ini_load(const char *path, struct aws_ini **out,
+int aws_ini_load(const char *path, const char *variable, struct aws_ini **out,
                  char *err, size_t err_len)
 {
     char *text = NULL;
     size_t len = 0;
-    int found = read_file(path, &text, &len, err, err_len);
+    int found = read_file(path, variable, &text, &len, err, err_len);
     if (found < 0)
         return -1;
 

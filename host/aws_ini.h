@@ -21,9 +21,11 @@
 struct aws_ini;
 
 /* Reads and parses path. A file that does not exist gives an empty ini
- * (aws_ini_exists() returns false). Returns 0, or -1 with "PATH:LINE:
- * reason" in err. */
-int aws_ini_load(const char *path, struct aws_ini **out,
+ * (aws_ini_exists() returns false). A path that is not a regular file,
+ * such as a FIFO, is rejected without blocking. That message names
+ * variable, the environment variable that chooses the file (or NULL).
+ * Returns 0, or -1 with "PATH:LINE: reason" or "PATH: reason" in err. */
+int aws_ini_load(const char *path, const char *variable, struct aws_ini **out,
                  char *err, size_t err_len);
 
 /* Parses text (len bytes); path is used in messages. Same results as

@@ -33,9 +33,10 @@ int aws_profile_files_load(struct aws_profile_files *files,
     if (config_path == NULL)
         goto cleanup;
 
-    if (aws_ini_load(credentials_path, &files->credentials, err, err_len) < 0)
+    if (aws_ini_load(credentials_path, "AWS_SHARED_CREDENTIALS_FILE", &files->credentials,
+                     err, err_len) < 0)
         goto cleanup;
-    if (aws_ini_load(config_path, &files->config, err, err_len) < 0)
+    if (aws_ini_load(config_path, "AWS_CONFIG_FILE", &files->config, err, err_len) < 0)
         goto cleanup;
     warn_if_missing("AWS_SHARED_CREDENTIALS_FILE", files->credentials);
     warn_if_missing("AWS_CONFIG_FILE", files->config);

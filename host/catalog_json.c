@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_safe.h"
+
 _Static_assert(sizeof(json_int_t) >= sizeof(int64_t), "jansson integers must hold int64_t");
 
 /* Longest JSON location in a message, e.g. "providers[3].tables[12].gsis[2].key_schema[1]". */
@@ -271,7 +273,8 @@ json_t *catalog_plugin_to_json(const struct catalog_plugin *plugin, char *err, s
         return NULL;
     }
 
-    set_string(&w, object, "", "path", plugin->path);
+    /* A file name need not be valid UTF-8: its invalid bytes appear as \xNN. */
+    set_value(&w, object, "", "path", text_safe_json_string(plugin->path));
     set_string(&w, object, "", "plugin_name", plugin->plugin_name);
     set_string(&w, object, "", "plugin_version", plugin->plugin_version);
     set_value(&w, object, "", "abi_major", json_integer(plugin->abi_major));

@@ -10,6 +10,7 @@
 #include "loader.h"
 #include "log.h"
 #include "schemareg/provider.h"
+#include "text_safe.h"
 
 enum { OPT_JSON = CLI_OPT_FIRST_COMMAND_OPTION, OPT_PROVIDERS };
 
@@ -43,9 +44,12 @@ static int handle_option(int opt, const char *arg, void *context)
     return 0;
 }
 
-static const char *or_none(const char *text)
+/* Prints a plugin string or file name made safe for the terminal
+ * (host/text_safe.h), or "(none)" for NULL. Write errors surface through
+ * ferror(stdout) at exit. */
+static void print_safe(const char *text)
 {
-    return text != NULL ? text : "(none)";
+    text_safe_fputs(text != NULL ? text : "(none)", stdout);
 }
 
 /* The declared type of an attribute, or "?" when it has no definition. */
@@ -66,8 +70,9 @@ static void print_keys(const struct catalog_table *table, const struct catalog_k
 {
     for (size_t i = 0; i < count; i++) {
         const char *role = catalog_key_type_name(keys[i].key_type);
-        printf("%s%s %s (%s)", i > 0 ? ", " : "", or_none(keys[i].attribute_name),
-               role != NULL ? role : "?", attribute_type(table, keys[i].attribute_name));
+        printf("%s", i > 0 ? ", " : "");
+        print_safe(keys[i].attribute_name);
+        printf(" %s (%s)", role != NULL ? role : "?", attribute_type(table, keys[i].attribute_name));
     }
     if (count == 0)
         printf("(none)");
@@ -83,11 +88,15 @@ static void print_gsi(const struct catalog_table *table, const struct catalog_gs
 {
     const char *projection = catalog_projection_type_name(gsi->projection_type);
 
-    printf("      gsi %s: key ", or_none(gsi->index_name));
+    printf("      gsi ");
+    print_safe(gsi->index_name);
+    printf(": key ");
     print_keys(table, gsi->key_schema, gsi->key_schema_count);
     printf("; projection %s", projection != NULL ? projection : "?");
-    for (size_t i = 0; i < gsi->non_key_attributes_count; i++)
-        printf("%s%s", i == 0 ? " (" : ", ", or_none(gsi->non_key_attributes[i]));
+    for (size_t i = 0; i < gsi->non_key_attributes_count; i++) {
+        printf("%s", i == 0 ? " (" : ", ");
+        print_safe(gsi->non_key_attributes[i]);
+    }
     printf("%s", gsi->non_key_attributes_count > 0 ? ")" : "");
     print_capacity(table->billing_mode, gsi->read_capacity_units, gsi->write_capacity_units);
     printf("\n");
@@ -97,11 +106,15 @@ static void print_table(const struct catalog_table *table)
 {
     const char *billing = catalog_billing_mode_name(table->billing_mode);
 
-    printf("    table %s: key ", or_none(table->name));
+    printf("    table ");
+    print_safe(table->name);
+    printf(": key ");
     print_keys(table, table->key_schema, table->key_schema_count);
     printf("; %s", billing != NULL ? billing : "unknown billing mode");
     print_capacity(table->billing_mode, table->read_capacity_units, table->write_capacity_units);
-    printf("; TTL %s\n", table->ttl_attribute != NULL ? table->ttl_attribute : "off");
+    printf("; TTL ");
+    print_safe(table->ttl_attribute != NULL ? table->ttl_attribute : "off");
+    printf("\n");
 
     for (size_t i = 0; i < table->gsis_count; i++)
         print_gsi(table, &table->gsis[i]);
@@ -109,14 +122,21 @@ static void print_table(const struct catalog_table *table)
 
 static void print_plugin(const struct catalog_plugin *plugin)
 {
-    printf("%s: %s %s (ABI %u.%u)\n", plugin->path, or_none(plugin->plugin_name),
-           or_none(plugin->plugin_version), plugin->abi_major, plugin->abi_minor);
+    print_safe(plugin->path);
+    printf(": ");
+    print_safe(plugin->plugin_name);
+    printf(" ");
+    print_safe(plugin->plugin_version);
+    printf(" (ABI %u.%u)\n", plugin->abi_major, plugin->abi_minor);
 
     for (size_t i = 0; i < plugin->providers_count; i++) {
         const struct catalog_provider *provider = &plugin->providers[i];
-        printf("  provider %s", or_none(provider->service_id));
-        if (provider->description != NULL)
-            printf(": %s", provider->description);
+        printf("  provider ");
+        print_safe(provider->service_id);
+        if (provider->description != NULL) {
+            printf(": ");
+            print_safe(provider->description);
+        }
         printf("\n");
 
         for (size_t j = 0; j < provider->tables_count; j++)
@@ -154,8 +174,10 @@ static json_t *result_to_json(const struct loader_result *result)
     }
 
     for (size_t i = 0; i < result->errors_count; i++) {
-        json_t *error = json_pack("{s:s, s:s}", "path", result->errors[i].path, "message",
-                                  result->errors[i].message);
+        /* A file name need not be valid UTF-8, and the message quotes it. */
+        json_t *error = json_pack("{s:o, s:o}",
+                                  "path", text_safe_json_string(result->errors[i].path),
+                                  "message", text_safe_json_string(result->errors[i].message));
         if (error == NULL || json_array_append_new(errors, error) != 0)
             goto fail;
     }

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "loader.h"
 #include "log.h"
+#include "text_safe.h"
 #include "validate.h"
 
 static const struct cli_command_info info = {
@@ -16,10 +17,21 @@ static const struct cli_command_info info = {
     .options = "",
 };
 
-/* The message already names the plugin file, service id and object. */
+/* The message already names the plugin file, service id and object. It
+ * quotes plugin strings and file names, so it is made safe for the
+ * terminal first. */
 static void print_problem(const struct validation_problem *problem)
 {
-    printf("%s [%s]\n", problem->message, problem->rule != NULL ? problem->rule : "invalid");
+    text_safe_fputs(problem->message, stdout);
+    printf(" [%s]\n", problem->rule != NULL ? problem->rule : "invalid");
+}
+
+static void print_load_error(const struct loader_error *error)
+{
+    text_safe_fputs(error->path, stdout);
+    printf(": ");
+    text_safe_fputs(error->message, stdout);
+    printf(" [load]\n");
 }
 
 int cmd_validate(int argc, char **argv)
@@ -41,7 +53,7 @@ int cmd_validate(int argc, char **argv)
 
     /* A plugin that failed to load is a problem like any rule violation. */
     for (size_t i = 0; i < result.errors_count; i++)
-        printf("%s: %s [load]\n", result.errors[i].path, result.errors[i].message);
+        print_load_error(&result.errors[i]);
 
     struct validation_report report;
     validate_plugins(result.plugins, result.plugins_count, &report);

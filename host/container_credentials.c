@@ -16,6 +16,7 @@
 #include "aws_env.h"
 #include "credentials_json.h"
 #include "log.h"
+#include "regular_file.h"
 
 #define MAX_TOKEN_FILE_SIZE (16 * 1024)
 
@@ -179,10 +180,21 @@ fail:
 /* Reads the token file, without trailing whitespace. */
 static char *read_token_file(const char *path, char *err, size_t err_len)
 {
-    FILE *file = fopen(path, "rb");
+    char reason[128];
+    int fd;
+    int found = regular_file_open(path, &fd, reason, sizeof(reason));
+    if (found != 0) {
+        if (found == 1)
+            snprintf(reason, sizeof(reason), "does not exist");
+        snprintf(err, err_len, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s %s; set it to the "
+                 "token file", path, reason);
+        return NULL;
+    }
+    FILE *file = fdopen(fd, "rb");
     if (file == NULL) {
         snprintf(err, err_len, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s",
                  path, strerror(errno));
+        close(fd);
         return NULL;
     }
 

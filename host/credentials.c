@@ -187,6 +187,38 @@ static int describe_missing(struct aws_config *config, const struct aws_profile_
         aws_ini_path(files->config), file_note(files->config));
 }
 
+/* Warns about credential sources that the AWS SDKs support and schemareg
+ * does not, so "no AWS credentials found" does not read as a typo. */
+static void warn_unsupported_sources(const struct aws_config *config,
+                                     const struct aws_profile_files *files)
+{
+    static const char *const environment[] = {"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"};
+    static const char *const profile_keys[] = {
+        "role_arn", "web_identity_token_file", "credential_source", "sso_session",
+        "sso_start_url", "sso_account_id",
+    };
+    const char *source = NULL;
+    const char *where = "is set";
+
+    for (size_t i = 0; source == NULL && i < sizeof(environment) / sizeof(environment[0]); i++) {
+        if (aws_env_get(environment[i]) != NULL)
+            source = environment[i];
+    }
+    for (size_t i = 0; source == NULL && i < sizeof(profile_keys) / sizeof(profile_keys[0]);
+         i++) {
+        if (aws_profile_get(files, config->profile, profile_keys[i], NULL) != NULL) {
+            source = profile_keys[i];
+            where = "is set in the profile";
+        }
+    }
+    if (source == NULL)
+        return;
+    log_warn("%s %s, but schemareg does not support web identity, assume-role or IAM "
+             "Identity Center (SSO) credentials (docs/KNOWN_ISSUES.md); use a profile with "
+             "credential_process = aws configure export-credentials --profile NAME --format "
+             "process", source, where);
+}
+
 int credentials_select(struct aws_config *config, const struct aws_options *options,
                        const struct aws_profile_files *files, bool profile_from_option,
                        char *err, size_t err_len)
@@ -208,6 +240,7 @@ int credentials_select(struct aws_config *config, const struct aws_options *opti
         return rc;
 
     config->kind = AWS_CREDENTIALS_NONE;
+    warn_unsupported_sources(config, files);
     if (aws_config_set(&config->credentials_source, "none") < 0 ||
         describe_missing(config, files, profile_from_option) < 0) {
         snprintf(err, err_len, "out of memory");

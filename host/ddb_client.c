@@ -182,6 +182,14 @@ int ddb_client_read_response(const struct ddb_client *client, const char *operat
                              json_t **response, struct ddb_error *error)
 {
     http_trace_response(operation, transfer_rc, http);
+    /* A body over the limit would be as large on every attempt, so it is
+     * a client error, which is never retried. */
+    if (transfer_rc != 0 && http->body_too_large) {
+        ddb_error_set(error, DDB_ERROR_CLIENT, "%s %s: %s", operation, client->url,
+                      http->curl_error);
+        error->http_status = http->status;
+        return -1;
+    }
     if (transfer_rc != 0) {
         ddb_error_set(error, DDB_ERROR_TRANSPORT, "%s %s: %s", operation, client->url,
                       http->curl_error);

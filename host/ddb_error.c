@@ -2,9 +2,12 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
+
+#include "text_safe.h"
 
 /* Throttling error codes, as botocore 1.29.27 lists them in
  * retries/standard.py (ThrottledRetryableChecker), less
@@ -58,10 +61,20 @@ void ddb_error_set(struct ddb_error *error, enum ddb_error_kind kind, const char
     error->kind = kind;
     error->attempts = attempts;
 
+    /* Formatted whole, then cut at a character boundary and made safe for
+     * the terminal, because messages quote servers and curl. */
+    char *message = NULL;
     va_list args;
     va_start(args, fmt);
-    vsnprintf(error->message, sizeof(error->message), fmt, args);
+    int formatted = vasprintf(&message, fmt, args);
     va_end(args);
+    if (formatted < 0) {
+        snprintf(error->message, sizeof(error->message), "(out of memory formatting the "
+                 "error message)");
+        return;
+    }
+    text_safe_copy(error->message, sizeof(error->message), message, strlen(message));
+    free(message);
 }
 
 /* Copies the part of __type after the last '#', e.g.
@@ -69,7 +82,8 @@ void ddb_error_set(struct ddb_error *error, enum ddb_error_kind kind, const char
 static void copy_short_type(char *out, size_t out_len, const char *type)
 {
     const char *hash = strrchr(type, '#');
-    snprintf(out, out_len, "%s", hash != NULL ? hash + 1 : type);
+    const char *name = hash != NULL ? hash + 1 : type;
+    text_safe_copy(out, out_len, name, strlen(name));
 }
 
 void ddb_error_from_response(struct ddb_error *error, long http_status,
@@ -101,7 +115,9 @@ void ddb_error_from_response(struct ddb_error *error, long http_status,
     /* dynalite 4.0 sends an empty message with ResourceInUseException. */
     if (message == NULL || message[0] == '\0')
         message = "(no message)";
-    snprintf(error->message, sizeof(error->message), "%s", message);
+    /* The server's text may hold control characters (a forged log line)
+     * or be long: escaped, and cut at a character boundary. */
+    text_safe_copy(error->message, sizeof(error->message), message, strlen(message));
 
 cleanup:
     json_decref(root);

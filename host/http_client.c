@@ -12,18 +12,16 @@ struct http_client {
     long connections;
 };
 
-/* A response body larger than this is a broken or hostile server; a
- * DynamoDB response is at most a few megabytes (BatchGetItem: 16 MB). */
-#define HTTP_MAX_BODY (64u * 1024u * 1024u)
-
 static size_t write_body(char *data, size_t size, size_t count, void *user)
 {
     struct http_response *response = user;
     size_t len = size * count;
     size_t needed = response->body_len + len + 1;
 
-    if (needed > HTTP_MAX_BODY)
+    if (needed > HTTP_MAX_BODY) {
+        response->body_too_large = true;
         return 0;
+    }
     if (needed > response->body_capacity) {
         size_t capacity = response->body_capacity > 0 ? response->body_capacity : 4096;
         while (capacity < needed)
@@ -184,6 +182,20 @@ void http_easy_prepare_post(CURL *curl, const char *url, const struct curl_slist
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, response->curl_error);
 }
 
+static void describe_body_too_large(CURL *curl, struct http_response *response)
+{
+    curl_off_t declared = -1;
+    char size[64] = "";
+
+    if (curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) == CURLE_OK &&
+        declared > 0)
+        snprintf(size, sizeof(size), " (Content-Length %lld bytes)", (long long)declared);
+    snprintf(response->curl_error, sizeof(response->curl_error),
+             "the response body%s is larger than the limit of 64 MiB (%u bytes) for a "
+             "DynamoDB response; check that the endpoint is DynamoDB", size,
+             HTTP_MAX_BODY - 1);
+}
+
 int http_easy_finish_post(CURL *curl, CURLcode code, struct http_response *response,
                           long *connections)
 {
@@ -195,7 +207,11 @@ int http_easy_finish_post(CURL *curl, CURLcode code, struct http_response *respo
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
 
     if (response->curl_code != CURLE_OK) {
-        if (response->curl_error[0] == '\0')
+        /* libcurl reports the refused write as "Failure writing output to
+         * destination", which names no cause. */
+        if (response->body_too_large)
+            describe_body_too_large(curl, response);
+        else if (response->curl_error[0] == '\0')
             snprintf(response->curl_error, sizeof(response->curl_error), "%s",
                      curl_easy_strerror(response->curl_code));
         response->status = 0;

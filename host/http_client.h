@@ -11,6 +11,11 @@
 
 #include <curl/curl.h>
 
+/* The largest response body plus one: a larger body is a broken or
+ * hostile server, because a DynamoDB response is at most a few megabytes
+ * (BatchGetItem: 16 MB). */
+#define HTTP_MAX_BODY (64u * 1024u * 1024u)
+
 struct http_client_options {
     long connect_timeout_ms;
     long request_timeout_ms; /* the whole transfer, connection included */
@@ -26,6 +31,7 @@ struct http_response {
     bool has_crc32;      /* an x-amz-crc32 header was present */
     bool crc32_valid;    /* its value is a decimal number below 2^32 */
     uint32_t crc32;      /* its value when crc32_valid */
+    bool body_too_large; /* the transfer stopped at HTTP_MAX_BODY */
     CURLcode curl_code;  /* CURLE_OK unless the transfer failed */
     char curl_error[CURL_ERROR_SIZE]; /* curl's reason when curl_code is set */
 };

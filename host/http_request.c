@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define HTTP_VERSION_SUFFIX " HTTP/1.1"
 
@@ -131,6 +132,15 @@ static int fold_line(struct http_request *request, struct strings *strings,
     return 0;
 }
 
+static bool find_host(const struct http_request *request)
+{
+    for (size_t i = 0; i < request->headers_count; i++) {
+        if (strcasecmp(request->headers[i].name, "host") == 0)
+            return true;
+    }
+    return false;
+}
+
 static int parse_header_line(struct http_request *request, struct strings *strings,
                              const char *line, size_t len, size_t line_number,
                              char *err, size_t err_len)
@@ -162,8 +172,15 @@ static int parse_header_line(struct http_request *request, struct strings *strin
     while (value_len > 0 && is_space(value[value_len - 1]))
         value_len--;
 
+    size_t name_len = (size_t)(colon - line);
+    if (name_len == 4 && strncasecmp(line, "host", 4) == 0 && find_host(request)) {
+        snprintf(err, err_len, "line %zu: a second Host header; HTTP/1.1 allows one per "
+                 "request (RFC 9112, section 3.2), so remove one", line_number);
+        return -1;
+    }
+
     struct sigv4_header *header = &request->headers[request->headers_count++];
-    header->name = store(strings, line, (size_t)(colon - line));
+    header->name = store(strings, line, name_len);
     header->value = store(strings, value, value_len);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,9 +20,10 @@
 
 #define ERROR_SIZE 1024
 
-/* Checked files wait for loading with their descriptors open, so they are
- * loaded in batches of this many to stay well below RLIMIT_NOFILE (often
- * 1024) whatever the number of plugins. */
+/* Checked files wait for loading with their descriptors open. So they are
+ * loaded in batches of at most this many, and at most a quarter of
+ * RLIMIT_NOFILE, which leaves descriptors for the loader's socket and
+ * libcurl whatever the number of plugins. */
 #define LOAD_BATCH_SIZE 128
 
 /* A file already loaded in this run, to load each device and inode once. */
@@ -40,6 +42,7 @@ struct run {
     struct loader_file *files; /* checked files, loaded by finish_run() */
     size_t files_count;
     struct plugin_isolate *isolate; /* created by the first isolated batch */
+    size_t batch_size;              /* see LOAD_BATCH_SIZE */
     const char *missing_dir_fix; /* how to fix a missing plugin directory, or NULL */
 };
 
@@ -119,7 +122,7 @@ static void load_checked_files(struct run *run);
 static void add_checked_file(struct run *run, int fd, const char *path,
                              const struct elf_note_info *note)
 {
-    if (run->files_count >= LOAD_BATCH_SIZE)
+    if (run->files_count >= run->batch_size)
         load_checked_files(run);
 
     struct loader_file *files = realloc(run->files, (run->files_count + 1) * sizeof(*files));
@@ -436,6 +439,16 @@ static void finish_run(struct run *run)
     free(run->seen);
 }
 
+static size_t choose_batch_size(void)
+{
+    struct rlimit limit;
+
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+        limit.rlim_cur / 4 >= LOAD_BATCH_SIZE)
+        return LOAD_BATCH_SIZE;
+    return limit.rlim_cur >= 8 ? (size_t)(limit.rlim_cur / 4) : 1;
+}
+
 static void start_run(struct run *run, const struct loader_options *options,
                       struct loader_result *result)
 {
@@ -443,6 +456,7 @@ static void start_run(struct run *run, const struct loader_options *options,
     memset(run, 0, sizeof(*run));
     run->options = options;
     run->result = result;
+    run->batch_size = choose_batch_size();
 
     if (options->allow_insecure)
         log_warn("insecure plugin loading is enabled: plugin files and directories that other "

@@ -2,8 +2,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "text_safe.h"
 
 static enum log_level current_level = LOG_LEVEL_INFO;
 static const char *program_name = "schemareg";
@@ -45,19 +48,35 @@ void log_write(enum log_level level, const char *fmt, ...)
     if (level > current_level)
         return;
 
-    /* One buffered line per message, so lines from concurrent writers
+    /* The message is formatted whole, then made safe for one terminal
+     * line (host/text_safe.h), because it may quote plugin strings, file
+     * names or server messages with control characters or invalid UTF-8.
+     * One buffered line per message, so lines from concurrent writers
      * never interleave mid-line. */
     char line[4096];
+    char fallback[sizeof(line)];
+    char *message = NULL;
     int prefix = snprintf(line, sizeof(line), "%s: %s: ", program_name,
                           level_names[level]);
     va_list args;
     va_start(args, fmt);
-    vsnprintf(line + prefix, sizeof(line) - (size_t)prefix, fmt, args);
+    int formatted = vasprintf(&message, fmt, args);
     va_end(args);
+    if (formatted < 0) {
+        message = NULL;
+        va_start(args, fmt);
+        formatted = vsnprintf(fallback, sizeof(fallback), fmt, args);
+        va_end(args);
+        if (formatted < 0)
+            fallback[0] = '\0';
+    }
 
-    size_t len = strlen(line);
-    if (len > 0 && line[len - 1] == '\n')
-        line[--len] = '\0';
+    const char *text = message != NULL ? message : fallback;
+    size_t len = strlen(text);
+    if (len > 0 && text[len - 1] == '\n')
+        len--;
+    text_safe_copy(line + prefix, sizeof(line) - (size_t)prefix, text, len);
+    free(message);
     fprintf(stderr, "%s\n", line);
 }
 
@@ -68,11 +87,13 @@ void log_progress(const char *fmt, ...)
     if (current_level < LOG_LEVEL_INFO || !isatty(STDERR_FILENO))
         return;
 
+    char raw[256];
     char line[256];
     va_list args;
     va_start(args, fmt);
-    vsnprintf(line, sizeof(line), fmt, args);
+    vsnprintf(raw, sizeof(raw), fmt, args);
     va_end(args);
+    text_safe_copy(line, sizeof(line), raw, strlen(raw));
 
     /* "\033[K" erases what a longer previous line left on the right. */
     fprintf(stderr, "\r%s\033[K", line);

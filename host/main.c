@@ -7,6 +7,7 @@
 #include "config.h"
 #include "log.h"
 #include "schemareg/provider.h"
+#include "stdout_close.h"
 
 struct command {
     const char *name;
@@ -118,9 +119,9 @@ int main(int argc, char **argv)
 
 cleanup:
     cli_reset();
-    if (fflush(stdout) != 0 && status == CLI_EXIT_OK) {
-        log_error("cannot write the output");
+    /* Lost output is an error whatever the command found: a CI job must
+     * not read "changes pending" or success from an empty file. */
+    if (stdout_close_checked() != 0)
         status = CLI_EXIT_ERROR;
-    }
     return status;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "text_safe.h"
 #include "validate_context.h"
 
 static void *checked_realloc(void *pointer, size_t size)
@@ -24,60 +25,23 @@ static void *checked_realloc(void *pointer, size_t size)
     return grown;
 }
 
-/* Length of the valid UTF-8 sequence at text, or 0 when it is invalid
- * (overlong forms, surrogates and code points above U+10FFFF included). */
-static size_t utf8_sequence_length(const unsigned char *text)
+/* Returns message made safe for a terminal line and for JSON (escaped
+ * controls, \xNN for invalid UTF-8), and frees message. Messages quote
+ * plugin strings, file names and strings cut to a maximum length, which
+ * can split a character. */
+static char *make_safe(char *message)
 {
-    unsigned char lead = text[0];
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    size_t length;
+    size_t len = strlen(message);
+    size_t size = len * 4 + 1; /* each byte grows to at most "\xNN" */
+    char *safe = malloc(size);
 
-    if (lead < 0x80)
-        return 1;
-    if (lead >= 0xC2 && lead <= 0xDF)
-        length = 2;
-    else if (lead >= 0xE0 && lead <= 0xEF)
-        length = 3;
-    else if (lead >= 0xF0 && lead <= 0xF4)
-        length = 4;
-    else
-        return 0;
-
-    if (lead == 0xE0)
-        low = 0xA0;
-    else if (lead == 0xED)
-        high = 0x9F;
-    else if (lead == 0xF0)
-        low = 0x90;
-    else if (lead == 0xF4)
-        high = 0x8F;
-
-    if (text[1] < low || text[1] > high)
-        return 0;
-    for (size_t i = 2; i < length; i++) {
-        if (text[i] < 0x80 || text[i] > 0xBF)
-            return 0;
+    if (safe == NULL) {
+        log_error("out of memory while collecting validation problems");
+        abort();
     }
-    return length;
-}
-
-/* Replaces each byte that does not start a valid UTF-8 sequence with '?'.
- * Messages quote plugin strings cut to a maximum length, and a cut can
- * split a character, but JSON output needs valid UTF-8. */
-static void repair_utf8(char *text)
-{
-    unsigned char *cursor = (unsigned char *)text;
-
-    while (*cursor != '\0') {
-        size_t length = utf8_sequence_length(cursor);
-
-        if (length == 0) {
-            *cursor++ = '?';
-            continue;
-        }
-        cursor += length;
-    }
+    text_safe_copy(safe, size, message, len);
+    free(message);
+    return safe;
 }
 
 static char *format_prefix(const struct validate_context *context)
@@ -120,7 +84,7 @@ void validate_add(struct validate_context *context, const char *rule,
     }
     free(prefix);
     free(detail);
-    repair_utf8(message);
+    message = make_safe(message);
 
     if (report->count == context->capacity) {
         context->capacity = context->capacity == 0 ? 16 : context->capacity * 2;

@@ -42,8 +42,12 @@
  *                          declared types and non-empty values
  *   seed-item-size         at most 400 KB by DynamoDB's size rules
  *   seed-duplicate         no two seeds of a table share a primary key
- *   seed-condition         every seed has a condition expression, so a
- *                          re-run never overwrites data users changed
+ *   seed-condition         every seed has a condition expression that
+ *                          requires attribute_not_exists(K), K the table's
+ *                          HASH key given directly or through a #name: the
+ *                          check alone, a term of a top-level AND, or in
+ *                          every branch of a top-level OR. So a run without
+ *                          a checkpoint never overwrites data users changed
  *   seed-expression-names  a JSON object of "#name": "attribute"; every
  *                          #name in the condition is defined and every
  *                          defined one is used

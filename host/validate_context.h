@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include <schemareg/provider.h>
 
 #include "catalog.h"
@@ -41,6 +43,17 @@ const struct catalog_attribute *validate_find_attribute(
 
 /* Returns "S", "N" or "B" for an attribute type code, or NULL. */
 const char *validate_type_name(uint32_t type);
+
+/*
+ * Returns nonzero when expression is false for every existing item whose
+ * partition key attribute is hash_key. That is the case when
+ * attribute_not_exists(hash_key) is a term of a top-level AND, or of every
+ * branch of a top-level OR, with the key given directly or through a
+ * "#name" of names (an object, or NULL). Returns 0 for anything else, a
+ * malformed expression included.
+ */
+int validate_condition_protects(const char *expression, const json_t *names,
+                                const char *hash_key);
 
 /* Rules on one table, and on the seeds of context->provider. */
 void validate_table(struct validate_context *context,

@@ -366,10 +366,45 @@ static json_t *check_placeholder_object(struct validate_context *context,
     return object;
 }
 
+/* Returns the partition key attribute of a valid key schema, whose first
+ * element is the HASH key, or NULL. */
+static const char *hash_key_name(const struct catalog_table *table)
+{
+    if (table->key_schema_count == 0 ||
+        table->key_schema[0].key_type != SCHEMAREG_KEY_HASH)
+        return NULL;
+    return table->key_schema[0].attribute_name;
+}
+
+/* Reports a condition that would let PutItem replace an existing item. */
+static void check_condition_protects(struct validate_context *context,
+                                     const struct catalog_seed *seed,
+                                     const struct catalog_table *table,
+                                     const json_t *names, const char *what)
+{
+    const char *key = table != NULL ? hash_key_name(table) : NULL;
+
+    if (validate_is_blank(key))
+        return; /* reported by seed-table or key-schema */
+    if (validate_condition_protects(seed->condition_expression, names, key))
+        return;
+    validate_add(context, "seed-condition", "%s: the condition \"%.200s\" "
+                 "does not require attribute_not_exists(%s) on the table's "
+                 "partition key \"%s\", so a run that finds no checkpoint "
+                 "would overwrite an item that exists, changes by users "
+                 "included; make \"attribute_not_exists(%s)\" (or "
+                 "attribute_not_exists(#name) with #name mapped to \"%s\") "
+                 "the condition, or a term joined to the rest with AND",
+                 what, seed->condition_expression, key, key, key, key);
+}
+
 static void check_condition(struct validate_context *context,
-                            const struct catalog_seed *seed, const char *what)
+                            const struct catalog_seed *seed,
+                            const struct catalog_table *table, const char *what)
 {
     const char *expression = seed->condition_expression;
+    size_t problems_before_names;
+    int names_valid;
     json_t *names;
     json_t *values;
 
@@ -379,23 +414,29 @@ static void check_condition(struct validate_context *context,
                      "changes by users included; set .condition_expression, "
                      "e.g. \"attribute_not_exists(pk)\"", what);
 
+    problems_before_names = context->report->count;
     names = check_placeholder_object(context, seed->expression_attribute_names_json,
                                      expression, '#', "seed-expression-names",
                                      "expression_attribute_names_json", what);
+    if (!validate_is_blank(expression) &&
+        (seed->expression_attribute_names_json == NULL || names != NULL))
+        check_placeholders_defined(context, expression, '#', names,
+                                   "seed-expression-names",
+                                   "expression_attribute_names_json", what);
+    names_valid = context->report->count == problems_before_names;
+
     values = check_placeholder_object(context, seed->expression_attribute_values_json,
                                       expression, ':', "seed-expression-values",
                                       "expression_attribute_values_json", what);
+    if (!validate_is_blank(expression) &&
+        (seed->expression_attribute_values_json == NULL || values != NULL))
+        check_placeholders_defined(context, expression, ':', values,
+                                   "seed-expression-values",
+                                   "expression_attribute_values_json", what);
 
-    if (!validate_is_blank(expression)) {
-        if (seed->expression_attribute_names_json == NULL || names != NULL)
-            check_placeholders_defined(context, expression, '#', names,
-                                       "seed-expression-names",
-                                       "expression_attribute_names_json", what);
-        if (seed->expression_attribute_values_json == NULL || values != NULL)
-            check_placeholders_defined(context, expression, ':', values,
-                                       "seed-expression-values",
-                                       "expression_attribute_values_json", what);
-    }
+    /* A broken #name is reported by seed-expression-names alone. */
+    if (!validate_is_blank(expression) && names_valid)
+        check_condition_protects(context, seed, table, names, what);
 
     json_decref(names);
     json_decref(values);
@@ -435,7 +476,7 @@ static void check_seed(struct validate_context *context,
 
     state->table = check_seed_table(context, seed, what);
     item = check_seed_item(context, seed, what);
-    check_condition(context, seed, what);
+    check_condition(context, seed, state->table, what);
     if (item == NULL)
         return;
 

@@ -41,6 +41,8 @@ CASES = [
     ("missing value", GOOD, ["--print"], "option --print needs a value"),
     ("missing context", GOOD, ["--context", "/nonexistent/context.json"],
      "cannot read /nonexistent/context.json: No such file or directory"),
+    ("two Host headers", b"GET / HTTP/1.1\nHost:a.com\nX:y\nhost: b.com\n", [],
+     "-: line 4: a second Host header; HTTP/1.1 allows one per request"),
     ("bad compact time", GOOD, ["--time", "20150830T12360Z"], "invalid time"),
     ("signed compact time", GOOD, ["--time", "2015083+T123600Z"], "invalid time"),
 ]
@@ -100,6 +102,16 @@ def check_behaviour(tool):
                                   "--time", "20150830T123600Z"], stale)
     yield "options win over the environment", (
         None if flags_only == compact else "the environment's token was used")
+
+    # An 8,200-byte method, longer than the fixed part of the output buffer,
+    # works for every step.
+    long_method = b"P" * 8200 + b" / HTTP/1.1\nHost:example.com\n"
+    for step in ("canonical-request", "string-to-sign", "signature", "signed-request"):
+        result = run([tool, "--request", "-", *CREDENTIALS, "--print", step], stdin=long_method)
+        yield f"long method, {step}", (
+            None if result.returncode == 0 and result.stdout.startswith(b"P" * 100)
+            or (step in ("string-to-sign", "signature") and result.returncode == 0)
+            else f"exit {result.returncode}, stderr {result.stderr!r}")
 
     missing = run([tool, "--request", "-", "--region", "us-east-1", "--service", "dynamodb",
                    "--print", "signature"])

@@ -228,8 +228,8 @@ START_TEST(ca_bundle_missing)
     char err[1024] = "";
 
     ck_assert_ptr_null(aws_config_resolve(&(struct aws_options){0}, err, sizeof(err)));
-    ck_assert_str_eq(err, "AWS_CA_BUNDLE /nonexistent/ca.pem cannot be read: "
-                          "No such file or directory");
+    ck_assert_str_eq(err, "AWS_CA_BUNDLE /nonexistent/ca.pem does not exist; set it to a "
+                          "readable PEM file of CA certificates");
 }
 END_TEST
 

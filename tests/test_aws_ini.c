@@ -135,7 +135,7 @@ START_TEST(ini_missing_file_is_empty)
     struct aws_ini *ini = NULL;
     char err[512] = "";
 
-    ck_assert_int_eq(aws_ini_load(path, &ini, err, sizeof(err)), 0);
+    ck_assert_int_eq(aws_ini_load(path, NULL, &ini, err, sizeof(err)), 0);
     ck_assert(!aws_ini_exists(ini));
     ck_assert_uint_eq(aws_ini_section_count(ini), 0);
     aws_ini_free(ini);
@@ -148,7 +148,7 @@ START_TEST(ini_unreadable_file_names_path)
     struct aws_ini *ini = NULL;
     char err[512] = "";
 
-    ck_assert_int_eq(aws_ini_load(dir, &ini, err, sizeof(err)), -1);
+    ck_assert_int_eq(aws_ini_load(dir, NULL, &ini, err, sizeof(err)), -1);
     ck_assert_msg(strncmp(err, dir, strlen(dir)) == 0, "error '%s' lacks the path", err);
 }
 END_TEST
@@ -162,7 +162,7 @@ START_TEST(ini_load_reports_line)
     struct aws_ini *ini = NULL;
     char err[4600] = "";
 
-    ck_assert_int_eq(aws_ini_load(path, &ini, err, sizeof(err)), -1);
+    ck_assert_int_eq(aws_ini_load(path, NULL, &ini, err, sizeof(err)), -1);
     ck_assert_str_eq(err, expected);
 }
 END_TEST

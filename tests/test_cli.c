@@ -465,7 +465,7 @@ START_TEST(list_json_parsed_back)
     const json_t *seed = json_array_get(seeds, 0);
     assert_string_member(seed, "table", "orders");
     assert_string_member(seed, "condition_expression",
-                         "attribute_not_exists(customer_id) OR #s = :v");
+                         "attribute_not_exists(customer_id) AND #s = :v");
     json_t *item = json_pack("{s:{s:s}, s:{s:s}, s:{s:s}}", "customer_id", "S", "c#1",
                              "order_id", "S", "o#1", "total", "N", "12.50");
     ck_assert(json_equal(item, member(seed, "item")));
@@ -508,6 +508,96 @@ START_TEST(list_json_reports_errors)
     const json_t *error = json_array_get(member(root, "errors"), 0);
     ck_assert_ptr_nonnull(strstr(json_string_value(member(error, "path")), "/junk.so"));
     assert_string_member(error, "message", "not a shared object (not an ELF file)");
+
+    json_decref(root);
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+/* Asserts that text is valid UTF-8 and contains no control byte but '\n'. */
+static void assert_terminal_safe(const char *what, const char *text)
+{
+    json_t *string = json_string(text);
+    ck_assert_msg(string != NULL, "%s is not valid UTF-8", what);
+    json_decref(string);
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
+        ck_assert_msg((*p >= 0x20 && *p != 0x7f) || *p == '\n',
+                      "%s holds control byte 0x%02x at offset %td", what, *p,
+                      (const char *)p - text);
+}
+
+/* The escapes fixture's strings, as every text output must show them. */
+#define ESCAPED_NAME "bad\\xff\\x1b.so"
+#define ESCAPED_DESCRIPTION                                                             \
+    "provider esc\\x1b[31mred: first line\\x0aschemareg-host: info: forged "         \
+    "line\\x1b]0;title\\x07 \\xc2\\x9b\n"
+
+START_TEST(text_output_escapes_plugin_strings)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "escapes.so", "bad\xff\x1b.so", 0644));
+    const char *notes[] = {"--plugin-dir", dir, "list", NULL};
+    const char *providers[] = {"--plugin-dir", dir, "list", "--providers", NULL};
+    const char *validate[] = {"--plugin-dir", dir, "validate", NULL};
+
+    struct run_output output = run_host(notes);
+    ck_assert_int_eq(output.exit_code, 0);
+    assert_terminal_safe("list stdout", output.out);
+    ck_assert_msg(strstr(output.out, "/" ESCAPED_NAME ": escapes\\x1b[1m 1.0.0") != NULL,
+                  "list: %s", output.out);
+    run_output_free(&output);
+
+    output = run_host(providers);
+    ck_assert_int_eq(output.exit_code, 0);
+    assert_terminal_safe("list --providers stdout", output.out);
+    ck_assert_msg(strstr(output.out, ESCAPED_DESCRIPTION) != NULL, "list: %s", output.out);
+    ck_assert_msg(strstr(output.out, "; TTL ttl\\x1b[2J\n") != NULL, "list: %s", output.out);
+    run_output_free(&output);
+
+    output = run_host(validate);
+    ck_assert_int_eq(output.exit_code, 1);
+    assert_terminal_safe("validate stdout", output.out);
+    assert_terminal_safe("validate stderr", output.err);
+    ck_assert_msg(strstr(output.out, "/" ESCAPED_NAME ": service \"esc\\x1b[31mred\": the "
+                                     "service id is invalid") != NULL,
+                  "validate: %s", output.out);
+    run_output_free(&output);
+
+    support_remove_dir(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(list_json_non_utf8_file_names)
+{
+    char *dir = support_make_dir();
+    free(support_install(dir, "escapes.so", "bad\xff\x1b.so", 0644));
+    free(support_install(dir, "junk.so", "junk\xfe.so", 0644));
+    const char *args[] = {"--plugin-dir", dir, "list", "--json", NULL};
+    struct run_output output = run_host(args);
+    ck_assert_int_eq(output.exit_code, 1);
+    assert_terminal_safe("list --json stderr", output.err);
+
+    json_error_t error;
+    json_t *root = json_loads(output.out, 0, &error);
+    ck_assert_msg(root != NULL, "list --json printed no JSON (%s): %s", error.text, output.out);
+    const json_t *plugin = json_array_get(member(root, "plugins"), 0);
+    const char *path = json_string_value(member(plugin, "path"));
+    ck_assert_ptr_nonnull(path);
+    ck_assert_msg(strstr(path, "/" ESCAPED_NAME) != NULL, "path %s", path);
+    /* Valid UTF-8 strings stay exact: JSON escapes their controls. */
+    const json_t *provider = json_array_get(member(plugin, "providers"), 0);
+    assert_string_member(provider, "description",
+                         "first line\nschemareg-host: info: forged line\x1b]0;title\x07 "
+                         "\xc2\x9b");
+
+    const json_t *failure = json_array_get(member(root, "errors"), 0);
+    const char *failed_path = json_string_value(member(failure, "path"));
+    ck_assert_ptr_nonnull(failed_path);
+    ck_assert_msg(strstr(failed_path, "/junk\\xfe.so") != NULL, "path %s", failed_path);
+    assert_string_member(failure, "message", "not a shared object (not an ELF file)");
 
     json_decref(root);
     run_output_free(&output);
@@ -879,6 +969,58 @@ START_TEST(missing_credentials_lists_sources)
 }
 END_TEST
 
+/* Credential sources that schemareg does not support: the environment of
+ * IRSA, or profile keys in a config file. */
+struct unsupported_case {
+    const char *variable;  /* set to "x", or NULL */
+    const char *config;    /* config file text, or NULL */
+    const char *expected;
+};
+
+static const struct unsupported_case unsupported_cases[] = {
+    {"AWS_WEB_IDENTITY_TOKEN_FILE", NULL, "AWS_WEB_IDENTITY_TOKEN_FILE is set, but schemareg"},
+    {"AWS_ROLE_ARN", NULL, "AWS_ROLE_ARN is set, but schemareg does not support"},
+    {NULL, "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = b\n",
+     "role_arn is set in the profile, but schemareg"},
+    {NULL, "[default]\nsso_session = corp\nsso_account_id = 123456789012\n",
+     "sso_session is set in the profile"},
+};
+
+START_TEST(unsupported_credentials_named)
+{
+    const struct unsupported_case *c = &unsupported_cases[_i];
+    char *dir = support_make_dir();
+    char *config = support_path(dir, "config");
+
+    set_fake_credentials();
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    if (c->variable != NULL)
+        setenv(c->variable, "x", 1);
+    if (c->config != NULL) {
+        FILE *file = fopen(config, "w");
+        ck_assert_ptr_nonnull(file);
+        fputs(c->config, file);
+        fclose(file);
+        setenv("AWS_CONFIG_FILE", config, 1);
+    }
+    const char *extra[] = {"--region", "us-east-1", NULL};
+    struct run_output output = run_status(extra);
+
+    ck_assert_int_eq(output.exit_code, 1);
+    ck_assert_msg(strstr(output.err, c->expected) != NULL, "%s", output.err);
+    ck_assert_msg(strstr(output.err, "credential_process = aws configure export-credentials "
+                                     "--profile NAME --format process") != NULL,
+                  "%s", output.err);
+    ck_assert_msg(strstr(output.err, "no AWS credentials found") != NULL, "%s", output.err);
+
+    run_output_free(&output);
+    support_remove_dir(dir);
+    free(config);
+    free(dir);
+}
+END_TEST
+
 START_TEST(missing_config_file_named)
 {
     char *dir = support_make_dir();
@@ -937,11 +1079,15 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, credentials_from_options);
     tcase_add_test(tc, missing_credentials_lists_sources);
     tcase_add_test(tc, missing_config_file_named);
+    tcase_add_loop_test(tc, unsupported_credentials_named, 0,
+                        (int)(sizeof(unsupported_cases) / sizeof(unsupported_cases[0])));
     tcase_add_test(tc, validate_reports_rule_problems);
     tcase_add_test(tc, insecure_option_warns);
     tcase_add_test(tc, missing_directory_fails);
     tcase_add_test(tc, list_json_parsed_back);
     tcase_add_test(tc, list_json_reports_errors);
+    tcase_add_test(tc, text_output_escapes_plugin_strings);
+    tcase_add_test(tc, list_json_non_utf8_file_names);
     tcase_add_test(tc, list_json_reports_loader_death);
     tcase_add_test(tc, host_secrets_hidden_from_plugins);
     suite_add_tcase(suite, tc);

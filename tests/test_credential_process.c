@@ -43,14 +43,24 @@ static const struct process_case process_cases[] = {
      "echo 'token expired, run aws sso login' >&2; echo '{\"SecretAccessKey\": \"LEAKED\"}'; "
      "exit 3",
      TIMEOUT_MS, NULL, NULL, 0,
-     "credential_process of profile 'dev' failed with exit status 3: "
-     "token expired, run aws sso login"},
+     "credential_process of profile 'dev' (echo) failed with exit status 3; its error output "
+     "is not shown because it may contain secrets, so run the command by hand to see it"},
+    {"secret on stderr",
+     "echo '{\"AccessKeyId\": \"AKIDLEAKED\", \"SecretAccessKey\": \"LEAKED\"}' >&2; exit 3",
+     TIMEOUT_MS, NULL, NULL, 0, "(echo) failed with exit status 3"},
     {"failure without stderr", "echo LEAKED; exit 1", TIMEOUT_MS, NULL, NULL, 0,
-     "credential_process of profile 'dev' failed with exit status 1"},
+     "credential_process of profile 'dev' (echo) failed with exit status 1"},
     {"command not found", "/nonexistent/credential-helper LEAKED-ARG >/dev/null", TIMEOUT_MS,
-     NULL, NULL, 0, "failed with exit status 127: "},
+     NULL, NULL, 0, "(/nonexistent/credential-helper) failed with exit status 127"},
+    {"assignment before program", "TOKEN=LEAKED  OTHER=LEAKED /bin/false --key LEAKED",
+     TIMEOUT_MS, NULL, NULL, 0, "(/bin/false) failed with exit status 1"},
     {"killed by signal", "echo LEAKED; kill -TERM $$", TIMEOUT_MS, NULL, NULL, 0,
-     "credential_process of profile 'dev' was killed by signal 15"},
+     "credential_process of profile 'dev' (echo) was killed by signal 15"},
+    {"stdout closed, still running",
+     "printf '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"LEAKED\"}'; "
+     "exec >/dev/null; exec sleep 30",
+     300, NULL, NULL, 0,
+     "credential_process of profile 'dev' timed out after 300 ms and was killed"},
     {"truncated JSON",
      "printf '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"LEAKED'",
      TIMEOUT_MS, NULL, NULL, 0,
@@ -137,14 +147,21 @@ static bool process_ended(long pid)
     return fields == 1 && (state == 'Z' || state == 'X');
 }
 
+/* Commands that start a background process and do not exit in time: one
+ * keeps stdout open, the other closes it first. */
+static const char *const group_commands[] = {
+    "sleep 30 & echo $! > \"$HOME/background.pid\"; wait",
+    "exec >/dev/null; sleep 30 & echo $! > \"$HOME/background.pid\"; wait",
+};
+
 START_TEST(process_timeout_kills_group)
 {
     const char *dir = test_clean_environment();
     struct aws_owned_credentials creds = {0};
     char err[1024] = "";
 
-    int rc = credential_process_fetch("dev", "sleep 30 & echo $! > \"$HOME/background.pid\"; wait",
-                                      300, TEST_NOW, &creds, err, sizeof(err));
+    int rc = credential_process_fetch("dev", group_commands[_i], 300, TEST_NOW, &creds, err,
+                                      sizeof(err));
     ck_assert_int_eq(rc, -1);
     ck_assert_ptr_nonnull(strstr(err, "timed out after 300 ms"));
 
@@ -170,7 +187,8 @@ static Suite *process_suite(void)
     tcase_set_timeout(cases, 30);
     tcase_add_loop_test(cases, process_case, 0,
                         (int)(sizeof(process_cases) / sizeof(process_cases[0])));
-    tcase_add_test(cases, process_timeout_kills_group);
+    tcase_add_loop_test(cases, process_timeout_kills_group, 0,
+                        (int)(sizeof(group_commands) / sizeof(group_commands[0])));
     suite_add_tcase(suite, cases);
     return suite;
 }

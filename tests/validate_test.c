@@ -99,7 +99,8 @@ static void model_init(struct model *m)
     m->shop_seeds[1] = (struct catalog_seed){
         .table = "products",
         .item_json = "{\"pk\":{\"S\":\"sku#2\"},\"version\":{\"N\":\"1\"}}",
-        .condition_expression = "attribute_not_exists(pk) OR version < :v",
+        .condition_expression = "attribute_not_exists(pk) AND "
+                                "(version < :v OR attribute_not_exists(version))",
         .expression_attribute_values_json = "{\":v\":{\"N\":\"2\"}}",
     };
     m->shop_seeds[2] = (struct catalog_seed){
@@ -360,6 +361,22 @@ static void same_seed_key(struct model *m)
 }
 static void no_condition(struct model *m) { m->shop_seeds[2].condition_expression = NULL; }
 static void empty_condition(struct model *m) { m->shop_seeds[2].condition_expression = ""; }
+static void condition_on_other_attribute(struct model *m)
+{
+    m->shop_seeds[2].condition_expression = "attribute_not_exists(plan_id)";
+}
+static void condition_or_weakens(struct model *m)
+{
+    m->shop_seeds[2].condition_expression = "attribute_exists(pk) OR attribute_not_exists(pk)";
+}
+static void condition_name_maps_elsewhere(struct model *m)
+{
+    m->shop_seeds[0].expression_attribute_names_json = "{\"#pk\":\"price\"}";
+}
+static void condition_on_sort_key(struct model *m)
+{
+    m->shop_seeds[2].condition_expression = "attribute_not_exists(sk)";
+}
 static void undefined_name(struct model *m) { m->shop_seeds[0].expression_attribute_names_json = NULL; }
 static void unused_name(struct model *m)
 {
@@ -466,6 +483,10 @@ static const struct rule_case rule_cases[] = {
     {"seeds with same key", same_seed_key, "seed-duplicate", "seeds[0] and seeds[1] write the same primary key to table \"products\"", 1},
     {"seed without condition", no_condition, "seed-condition", "seeds[2] (table \"orders\") has no condition expression", 1},
     {"seed with empty condition", empty_condition, "seed-condition", "attribute_not_exists(pk)", 1},
+    {"condition on other attribute", condition_on_other_attribute, "seed-condition", "seeds[2] (table \"orders\"): the condition \"attribute_not_exists(plan_id)\" does not require attribute_not_exists(pk) on the table's partition key \"pk\"", 1},
+    {"condition weakened by or", condition_or_weakens, "seed-condition", "make \"attribute_not_exists(pk)\" (or attribute_not_exists(#name) with #name mapped to \"pk\") the condition", 1},
+    {"condition name maps elsewhere", condition_name_maps_elsewhere, "seed-condition", "seeds[0] (table \"products\"): the condition \"attribute_not_exists(#pk)\" does not require", 1},
+    {"condition on sort key", condition_on_sort_key, "seed-condition", "partition key \"pk\"", 1},
     {"undefined name placeholder", undefined_name, "seed-expression-names", "the condition uses #pk but expression_attribute_names_json does not define it", 1},
     {"unused name placeholder", unused_name, "seed-expression-names", "defines #pkx but the condition does not use it", 1},
     {"names not object", names_not_object, "seed-expression-names", "expression_attribute_names_json is not a JSON object", 1},

@@ -4,19 +4,27 @@
  * configuration, scans no plugin directory and uses no network.
  *
  * Exit codes: 0 every file loaded and is valid, 1 a file failed to load or
- * has validation problems, 2 usage error.
+ * has validation problems, or the output could not be written, 2 usage
+ * error.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "config.h"
+#include "elf_note.h"
+#include "elf_runpath.h"
 #include "loader.h"
 #include "log.h"
 #include "long_option.h"
+#include "stdout_close.h"
+#include "text_safe.h"
 #include "validate.h"
 
 #define EXIT_VALID 0
@@ -45,7 +53,7 @@ static void print_usage(FILE *stream)
             "  --version          print the version and exit\n"
             "Long options must be spelled in full.\n\n"
             "Exit codes: 0 all plugins valid, 1 a plugin failed to load or has\n"
-            "problems, 2 usage error.\n");
+            "problems or the output could not be written, 2 usage error.\n");
 }
 
 /* Parses the options. Returns -1 to continue, or an exit code. */
@@ -117,15 +125,51 @@ static int parse_options(int argc, char **argv, struct lint_options *options,
     return -1;
 }
 
+/*
+ * Warns when a plugin file searches its libraries through $ORIGIN. The
+ * host loads plugins through /proc/self/fd/N, where $ORIGIN means
+ * /proc/self/fd, so such a library is never found (docs/SECURITY.md).
+ * Files that cannot be read are reported by the loader already.
+ */
+static void warn_origin_runpath(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    struct elf_note_info note;
+    struct stat st;
+    const char *tag = NULL;
+    char search_path[512];
+    char err[256];
+
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        elf_note_read(fd, &note, err, sizeof(err)) == ELF_NOTE_OK &&
+        elf_runpath_find_origin(fd, &tag, search_path, sizeof(search_path), err,
+                                sizeof(err)) == 1)
+        log_warn("%s: %s \"%s\" uses $ORIGIN, which never finds libraries next to the "
+                 "plugin, because the host loads plugins through /proc/self/fd; link "
+                 "private libraries statically or install them in the system library path "
+                 "(docs/SECURITY.md)", path, tag, search_path);
+    close(fd);
+}
+
 static void print_text(const struct loader_result *result,
                        const struct validation_report *report, size_t files_count)
 {
     size_t problems = result->errors_count + report->count;
 
-    for (size_t i = 0; i < result->errors_count; i++)
-        printf("%s: %s [load]\n", result->errors[i].path, result->errors[i].message);
-    for (size_t i = 0; i < report->count; i++)
-        printf("%s [%s]\n", report->items[i].message, report->items[i].rule);
+    /* Messages quote plugin strings and file names: made safe for the
+     * terminal first. */
+    for (size_t i = 0; i < result->errors_count; i++) {
+        text_safe_fputs(result->errors[i].path, stdout);
+        printf(": ");
+        text_safe_fputs(result->errors[i].message, stdout);
+        printf(" [load]\n");
+    }
+    for (size_t i = 0; i < report->count; i++) {
+        text_safe_fputs(report->items[i].message, stdout);
+        printf(" [%s]\n", report->items[i].rule);
+    }
 
     const char *files = files_count == 1 ? "plugin file" : "plugin files";
     if (problems == 0)
@@ -135,9 +179,10 @@ static void print_text(const struct loader_result *result,
                files_count, files);
 }
 
+/* File names need not be valid UTF-8, and messages quote them. */
 static json_t *string_or_null(const char *text)
 {
-    return text != NULL ? json_string(text) : json_null();
+    return text_safe_json_string(text);
 }
 
 static json_t *build_json(const struct loader_result *result,
@@ -226,7 +271,7 @@ int main(int argc, char **argv)
     log_set_level(LOG_LEVEL_WARN);
     exit_code = parse_options(argc, argv, &options, &first_file);
     if (exit_code >= 0)
-        return exit_code;
+        return stdout_close_checked() == 0 ? exit_code : EXIT_PROBLEMS;
 
     files = (const char *const *)&argv[first_file];
     files_count = (size_t)(argc - first_file);
@@ -238,6 +283,8 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     validate_plugins(result.plugins, result.plugins_count, &report);
+    for (size_t i = 0; i < files_count; i++)
+        warn_origin_runpath(files[i]);
 
     if (options.json) {
         if (print_json(&result, &report) != 0) {
@@ -252,5 +299,7 @@ int main(int argc, char **argv)
 cleanup:
     validation_report_free(&report);
     loader_result_free(&result);
+    if (stdout_close_checked() != 0)
+        exit_code = EXIT_PROBLEMS;
     return exit_code;
 }

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "long_option.h"
 #include "sigv4.h"
+#include "stdout_close.h"
 
 #define EXIT_BAD_INPUT 2
 
@@ -88,7 +89,8 @@ static const char usage_text[] =
     "  --version            print the version and exit\n"
     "Long options must be spelled in full.\n"
     "\n"
-    "Exit status: 0 on success, 2 for invalid input or options.\n";
+    "Exit status: 0 on success, 1 when the output cannot be written, 2 for invalid\n"
+    "input or options.\n";
 
 static int parse_arguments(int argc, char **argv, struct settings *settings)
 {
@@ -143,10 +145,10 @@ static int parse_arguments(int argc, char **argv, struct settings *settings)
         case OPT_OMIT_TOKEN: settings->omit_session_token = true; break;
         case OPT_HELP:
             fputs(usage_text, stdout);
-            exit(EXIT_SUCCESS);
+            exit(stdout_close_checked() == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
         case OPT_VERSION:
             printf("schemareg-sigv4 %s\n", SCHEMAREG_VERSION);
-            exit(EXIT_SUCCESS);
+            exit(stdout_close_checked() == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
         case ':':
             log_error("option %s needs a value; see --help", argv[optind - 1]);
             return -1;
@@ -415,7 +417,7 @@ static size_t output_size(const struct http_request *request,
                           const struct sigv4_credentials *creds)
 {
     size_t token_len = creds->session_token ? strlen(creds->session_token) : 0;
-    size_t request_len = strlen(request->target);
+    size_t request_len = strlen(request->method) + strlen(request->target);
 
     for (size_t i = 0; i < request->raw_lines_count; i++)
         request_len += request->raw_lines[i].len + 1;
@@ -581,9 +583,11 @@ int main(int argc, char **argv)
     }
     if (sign_and_print(&settings, &res, &creds, &params, mode) < 0)
         goto cleanup;
-    status = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    status = EXIT_SUCCESS;
 
 cleanup:
     free_resources(&res);
+    if (stdout_close_checked() != 0)
+        status = EXIT_FAILURE;
     return status;
 }

@@ -1,6 +1,7 @@
 /*
  * DynamoDB error parsing, retry classification and backoff bounds.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,7 +59,41 @@ static const struct parse_case parse_cases[] = {
     {429, "", DDB_ERROR_HTTP, "", NULL, DDB_RETRY_THROTTLING},
     {413, "too large", DDB_ERROR_HTTP, "", NULL, DDB_RETRY_NEVER},
     {400, "{\"__type\":42}", DDB_ERROR_HTTP, "", NULL, DDB_RETRY_NEVER},
+    /* A server message cannot forge a log line or move the cursor. */
+    {400, "{\"__type\":\"ValidationException\","
+          "\"message\":\"something new\\nschemareg: info: forged\\u001b[2J\"}",
+     DDB_ERROR_SERVICE, "ValidationException",
+     "something new\\x0aschemareg: info: forged\\x1b[2J", DDB_RETRY_NEVER},
 };
+
+START_TEST(test_long_message_cut_between_characters)
+{
+    /* 3,000 two-byte characters: more than the message buffer holds. */
+    size_t count = 3000;
+    char *body = malloc(count * 2 + 64);
+    ck_assert_ptr_nonnull(body);
+    size_t len = (size_t)sprintf(body, "{\"__type\":\"ValidationException\",\"message\":\"");
+    for (size_t i = 0; i < count; i++) {
+        body[len++] = '\xc3';
+        body[len++] = '\xa9';
+    }
+    len += (size_t)sprintf(body + len, "\"}");
+
+    struct ddb_error error;
+    ddb_error_clear(&error);
+    ddb_error_from_response(&error, 400, body, len);
+
+    size_t message_len = strlen(error.message);
+    ck_assert_uint_lt(message_len, sizeof(error.message));
+    ck_assert_str_eq(error.message + message_len - 3, "...");
+    ck_assert_uint_eq((message_len - 3) % 2, 0);
+    for (size_t i = 0; i + 3 < message_len; i += 2) {
+        ck_assert_int_eq((unsigned char)error.message[i], 0xc3);
+        ck_assert_int_eq((unsigned char)error.message[i + 1], 0xa9);
+    }
+    free(body);
+}
+END_TEST
 
 START_TEST(test_parse_case)
 {
@@ -174,6 +209,7 @@ static Suite *error_suite(void)
     tcase_add_loop_test(cases, test_parse_case, 0,
                         (int)(sizeof(parse_cases) / sizeof(parse_cases[0])));
     tcase_add_test(cases, test_classify_transport_and_checksum);
+    tcase_add_test(cases, test_long_message_cut_between_characters);
     tcase_add_test(cases, test_backoff_within_bounds);
     tcase_add_test(cases, test_quota_costs_and_refunds);
     tcase_add_test(cases, test_max_attempts_resolution);

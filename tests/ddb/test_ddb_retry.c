@@ -14,6 +14,7 @@
 
 #include "ddb_client.h"
 #include "ddb_error.h"
+#include "http_client.h"
 #include "fake_server.h"
 #include "log.h"
 #include "retry.h"
@@ -173,6 +174,36 @@ START_TEST(test_retry_case)
         ck_assert_str_ne(error.message, "");
     }
     harness_stop(&harness);
+}
+END_TEST
+
+START_TEST(test_huge_body_not_retried)
+{
+    /* One byte over the limit, then a good response that must not be requested. */
+    size_t size = HTTP_MAX_BODY;
+    char *body = malloc(size + 1);
+    ck_assert_ptr_nonnull(body);
+    memset(body, ' ', size);
+    body[0] = '{';
+    body[size - 1] = '}';
+    body[size] = '\0';
+    struct fake_response script[] = {{200, body, 0, 0, 0}, {200, OK_BODY, 0, 0, 0}};
+    struct harness harness;
+    struct ddb_error error;
+
+    harness_start(&harness, script, 2, NULL);
+    int rc = list_tables(&harness, NULL, &error);
+
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(error.attempts, 1);
+    ck_assert_int_eq(atomic_load(&harness.server.requests), 1);
+    ck_assert_int_eq(error.kind, DDB_ERROR_CLIENT);
+    ck_assert_int_eq(ddb_error_classify(&error), DDB_RETRY_NEVER);
+    ck_assert_msg(strstr(error.message, "the response body (Content-Length 67108864 bytes) "
+                                        "is larger than the limit of 64 MiB (67108863 "
+                                        "bytes)") != NULL, "message: %s", error.message);
+    harness_stop(&harness);
+    free(body);
 }
 END_TEST
 
@@ -427,6 +458,7 @@ static Suite *retry_suite(void)
     tcase_add_loop_test(cases, test_retry_case, 0,
                         (int)(sizeof(retry_cases) / sizeof(retry_cases[0])));
     tcase_add_test(cases, test_skew_signs_with_server_time);
+    tcase_add_test(cases, test_huge_body_not_retried);
     tcase_add_test(cases, test_limit_exceeded_within_deadline);
     tcase_add_test(cases, test_call_max_attempts_overrides);
     tcase_add_test(cases, test_aws_max_attempts_env);
