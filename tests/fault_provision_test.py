@@ -139,7 +139,11 @@ def table_state(upstream, table):
 
 def checkpoint_state(upstream, capsule):
     """Returns the capsule's checkpoint records without the attributes that
-    name the run, with the capsule prefix taken off table names."""
+    name the run, with the capsule prefix taken off table names. A batch
+    record (step seeds#SERVICE#TABLE#RUN#N) lists the seeds that one run
+    wrote together, so how seeds fall into batches depends on the faults;
+    each listed seed becomes a record of its own, and a seed listed twice
+    is kept twice so that the comparison fails."""
     result = upstream.aws(
         "query", "--table-name", STATE_TABLE, "--consistent-read",
         "--key-condition-expression", "capsule = :capsule",
@@ -151,7 +155,13 @@ def checkpoint_state(upstream, capsule):
         if "table_name" in record:
             name = record["table_name"]["S"]
             record["table_name"] = {"S": name[len(capsule) + 1:]}
-        records.append(record)
+        if "seeds" not in record:
+            records.append(record)
+            continue
+        seeds = json.loads(record.pop("seeds")["S"])
+        del record["step"]
+        for seed_step, key in seeds.items():
+            records.append(dict(record, step={"S": seed_step}, key={"S": key}))
     return sorted(records, key=lambda record: json.dumps(record, sort_keys=True))
 
 
