@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "log.h"
 #include "provision_cli.h"
+#include "text_safe.h"
 
 static const struct cli_command_info info = {
     .name = "status",
@@ -77,11 +78,21 @@ static void print_records(const struct checkpoint_store *store,
     for (size_t i = 0; i < store->records_count; i++) {
         const struct checkpoint_record *record = records[i];
 
-        printf("  %-11s %-20s %s%s%s\n", record->status,
-               record->recorded_at ? record->recorded_at : "-", record->step,
-               record->key ? "  " : "", record->key ? record->key : "");
+        /* Records come from a table anyone with write access can change, so
+         * their text is escaped before it reaches a terminal. */
+        char status[64];
+        char recorded_at[64];
+        char step[1024];
+        char key[1024];
+        char detail[2048];
+
+        printf("  %-11s %-20s %s%s%s\n", text_safe(record->status, status, sizeof(status)),
+               record->recorded_at ? text_safe(record->recorded_at, recorded_at,
+                                               sizeof(recorded_at)) : "-",
+               text_safe(record->step, step, sizeof(step)), record->key ? "  " : "",
+               record->key ? text_safe(record->key, key, sizeof(key)) : "");
         if (record->detail)
-            printf("              %s\n", record->detail);
+            printf("              %s\n", text_safe(record->detail, detail, sizeof(detail)));
     }
 }
 

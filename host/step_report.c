@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "text_safe.h"
 
 static const char *const outcome_names[] = {
     [STEP_CREATED] = "created",
@@ -82,10 +83,19 @@ static void print_entry(const struct step_entry *entry, FILE *out)
         log_error("out of memory printing a step of table %s", entry->table);
         return;
     }
-    fprintf(buffer, "%-5s %s%s%s: %s", kind_names[entry->kind], entry->table,
-            entry->name ? " " : "", entry->name ? entry->name : "", outcome_label(entry));
-    if (entry->message)
-        fprintf(buffer, ": %s", entry->message);
+    /* Names and messages may come from plugins or the server, so control
+     * characters are escaped before they reach a terminal. */
+    fprintf(buffer, "%-5s ", kind_names[entry->kind]);
+    text_safe_fputs(entry->table, buffer);
+    if (entry->name) {
+        fputc(' ', buffer);
+        text_safe_fputs(entry->name, buffer);
+    }
+    fprintf(buffer, ": %s", outcome_label(entry));
+    if (entry->message) {
+        fputs(": ", buffer);
+        text_safe_fputs(entry->message, buffer);
+    }
     fputc('\n', buffer);
     fclose(buffer);
 
@@ -192,10 +202,19 @@ void step_report_print_problems(const struct step_report *report, FILE *out)
 
         if (!is_problem(entry->outcome))
             continue;
-        fprintf(out, "  %s %s%s%s: %s%s%s\n", entry->table, kind_names[entry->kind],
-                entry->name ? " " : "", entry->name ? entry->name : "",
-                outcome_label(entry), entry->message ? ": " : "",
-                entry->message ? entry->message : "");
+        fputs("  ", out);
+        text_safe_fputs(entry->table, out);
+        fprintf(out, " %s", kind_names[entry->kind]);
+        if (entry->name) {
+            fputc(' ', out);
+            text_safe_fputs(entry->name, out);
+        }
+        fprintf(out, ": %s", outcome_label(entry));
+        if (entry->message) {
+            fputs(": ", out);
+            text_safe_fputs(entry->message, out);
+        }
+        fputc('\n', out);
     }
 }
 

@@ -708,6 +708,21 @@ def case_plan_and_status():
     check(any(line.endswith("  plan_id=free") for line in seed_lines),
           f"status shows each seed's key next to its step:\n{human.stdout}")
 
+    # A record changed by someone with write access to the state table must
+    # not reach the terminal with its control characters.
+    ddb_ok("PutItem", {"TableName": STATE_TABLE, "Item": {
+        "capsule": {"S": "acme"}, "step": {"S": "note#\x1b[32mALL GOOD"},
+        "status": {"S": "done"}, "detail": {"S": "line one\nforged: line two"}}})
+    forged = host("status", "--capsule", "acme")
+    check_exit(forged, 0, "status with a forged record")
+    check("\x1b" not in forged.stdout, f"raw escape in status output:\n{forged.stdout!r}")
+    check("note#\\x1b[32mALL GOOD" in forged.stdout,
+          f"escaped step in status output:\n{forged.stdout!r}")
+    check("line one\\x0aforged: line two" in forged.stdout,
+          f"escaped newline in status output:\n{forged.stdout!r}")
+    ddb_ok("DeleteItem", {"TableName": STATE_TABLE, "Key": {
+        "capsule": {"S": "acme"}, "step": {"S": "note#\x1b[32mALL GOOD"}}})
+
     # Two capsules, one of them never provisioned: the same shape.
     both = host("status", "--capsule", "acme", "--capsule", "beta", "--json")
     check_exit(both, 0, "status of two capsules")
