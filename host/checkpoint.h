@@ -100,7 +100,9 @@ int checkpoint_ensure_table(struct checkpoint_store *store, int64_t timeout_ms,
 
 /* Reads every record of the capsule (strongly consistent Query, all
  * pages). A missing state table reads as no records and leaves
- * table_exists 0. Returns 0 or -1 with err. */
+ * table_exists 0. Returns 0 or -1 with err, which names the state table;
+ * a LastEvaluatedKey that comes back, or more than ten thousand pages,
+ * is such an error, so a broken endpoint cannot keep the read going. */
 int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len);
 
 /* Returns the record for step, or NULL. Not thread-safe: the record can
