@@ -13,11 +13,11 @@
 #include "provision_call.h"
 #include "table_wait.h"
 
-/* Items per Query page. DynamoDB returns up to 1 MB per page, which
- * jansson parses into roughly ten times that; a few hundred records per
- * page keep the peak memory of reading 10,000 checkpoints small at the
- * cost of more round trips. */
-#define LOAD_PAGE_ITEMS 500
+/* Items per Query page. A batch item of 100 seeds is about 10 KB, and
+ * jansson parses a page into about as much again as its text, next to a
+ * response buffer of up to twice the text: 25 items keep a page's share
+ * of the peak memory under 1 MB, at the cost of one request per 25 items. */
+#define LOAD_PAGE_ITEMS 25
 /* A capsule of a thousand tables, each with a few indexes and a thousand
  * seeds, reads in under a hundred pages. More pages than this means the
  * endpoint's pagination never ends. */
@@ -45,6 +45,7 @@ int checkpoint_store_init(struct checkpoint_store *store, struct ddb_client *cli
     memset(store, 0, sizeof(*store));
     pthread_mutex_init(&store->lock, NULL);
     string_pool_init(&store->strings);
+    checkpoint_seed_set_init(&store->seeds);
     store->client = client;
     store->state_table = strdup(state_table ? state_table : CHECKPOINT_DEFAULT_TABLE);
     store->capsule = strdup(capsule);
@@ -62,6 +63,7 @@ void checkpoint_store_free(struct checkpoint_store *store)
 {
     free(store->records);
     string_pool_free(&store->strings);
+    checkpoint_seed_set_free(&store->seeds);
     free(store->slots);
     free(store->state_table);
     free(store->capsule);
@@ -243,6 +245,21 @@ static int put_batch(struct checkpoint_store *store, const char *seeds_text,
     json_t *key;
     int rc = 0;
 
+    /* A compact store keeps the batch item as a record, so discarding its
+     * table deletes it, and each seed as an entry of the seed set. */
+    if (store->compact_seeds && seeds) {
+        struct checkpoint_record record = *batch;
+
+        record.step = record.item_step;
+        rc = put_record(store, &record);
+        json_object_foreach(seeds, seed_step, key) {
+            if (rc == 0)
+                rc = checkpoint_seed_set_add(&store->seeds, seed_step, batch->table_name);
+        }
+        json_decref(seeds);
+        return rc;
+    }
+
     json_object_foreach(seeds, seed_step, key) {
         struct checkpoint_record record = *batch;
         const char *key_text = json_string_value(key);
@@ -404,19 +421,26 @@ const struct checkpoint_record *checkpoint_find(const struct checkpoint_store *s
     return index >= 0 ? &store->records[index] : NULL;
 }
 
-int checkpoint_exists(const struct checkpoint_store *store, const char *step)
+size_t checkpoint_count(const struct checkpoint_store *store)
 {
     pthread_mutex_lock(lock_of(store));
-    int exists = index_lookup(store, step) >= 0;
+    size_t count = store->records_count + store->seeds.count;
     pthread_mutex_unlock(lock_of(store));
-    return exists;
+    return count;
+}
+
+/* Seeds of batches are recorded done, so a seed in the set is done. */
+int checkpoint_exists(const struct checkpoint_store *store, const char *step)
+{
+    return checkpoint_is_done(store, step) || checkpoint_find(store, step) != NULL;
 }
 
 int checkpoint_is_done(const struct checkpoint_store *store, const char *step)
 {
     pthread_mutex_lock(lock_of(store));
     long index = index_lookup(store, step);
-    int done = index >= 0 && strcmp(store->records[index].status, "done") == 0;
+    int done = index >= 0 ? strcmp(store->records[index].status, "done") == 0
+                          : checkpoint_seed_set_contains(&store->seeds, step);
     pthread_mutex_unlock(lock_of(store));
     return done;
 }
@@ -687,6 +711,7 @@ static size_t forget_table(struct checkpoint_store *store, const char *table_nam
 
     size_t forgotten = store->records_count - kept;
     store->records_count = kept;
+    forgotten += checkpoint_seed_set_forget_table(&store->seeds, table_name);
     if (store->slots_count > 0) {
         memset(store->slots, 0, store->slots_count * sizeof(*store->slots));
         for (size_t i = 0; i < store->records_count; i++)

@@ -254,6 +254,7 @@ int plan_capsule(struct ddb_client *client, const char *capsule,
         snprintf(err, err_len, "out of memory");
         return PLAN_EXIT_ERROR;
     }
+    store.compact_seeds = 1;
     if (checkpoint_load(&store, err, err_len) != 0) {
         checkpoint_store_free(&store);
         return PLAN_EXIT_ERROR;

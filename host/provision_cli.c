@@ -352,6 +352,14 @@ int provision_cli_main(int argc, char **argv, const struct provision_cli_command
     if (parse(argc, argv, command, &args, &status) != 0)
         goto cleanup;
 
+#ifdef __GLIBC__
+    /* Two malloc arenas instead of one per worker thread, and a fixed
+     * mmap threshold so a large buffer (a response body, a plugin's
+     * message, the report's entries) goes back to the system when freed
+     * instead of raising the threshold and staying in the heap. */
+    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
     /* Plugins are loaded and validated before any request is sent. */
     status = CLI_EXIT_ERROR;
     if (command->load_plugins) {

@@ -48,8 +48,12 @@ def run(fake, command, *options, timeout=120):
     argv = [HOST, "--plugin-dir", PLUGINS, command, "--capsule", "t1",
             "--endpoint-url", fake.url] + list(options)
     start = time.monotonic()
-    result = subprocess.run(argv, env=ENVIRONMENT, capture_output=True, text=True,
-                            timeout=timeout)
+    try:
+        result = subprocess.run(argv, env=ENVIRONMENT, capture_output=True, text=True,
+                                timeout=timeout)
+    except subprocess.TimeoutExpired:
+        check(False, f"{command} ends within {timeout} s")
+        return None, "{}", "", time.monotonic() - start
     return result.returncode, result.stdout, result.stderr, time.monotonic() - start
 
 
@@ -67,6 +71,8 @@ def add_state_table(fake):
 def steps_of(stdout):
     """The steps of a --json run, as (kind, table, name, outcome, message)."""
     document = json.loads(stdout)
+    if "capsules" not in document:
+        return []
     return [(step["kind"], step["table"], step.get("name"), step["outcome"],
              step.get("message", ""))
             for capsule in document["capsules"] for step in capsule["steps"]]
