@@ -13,14 +13,14 @@
 #include "provision_call.h"
 #include "table_wait.h"
 
-/* Items per Query page. A batch item of 100 seeds is about 10 KB, and
- * jansson parses a page into about as much again as its text, next to a
- * response buffer of up to twice the text: 25 items keep a page's share
- * of the peak memory under 1 MB, at the cost of one request per 25 items. */
+/* Items per Query page. A batch item of 100 seeds is about 10 KB. jansson
+ * parses a page into about as much again as its text, next to a response
+ * buffer of up to twice the text. 25 items keep a page's share of the
+ * peak memory under 1 MB, at the cost of one request per 25 items. */
 #define LOAD_PAGE_ITEMS 25
 /* A capsule of a thousand tables, each with a few indexes and a thousand
- * seeds, reads in under a hundred pages. More pages than this means the
- * endpoint's pagination never ends. */
+ * seeds, has about 15,000 items: 600 pages. More pages than this means
+ * the endpoint's pagination never ends. */
 #define LOAD_MAX_PAGES 10000
 
 static void make_run_id(char out[33])

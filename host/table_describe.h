@@ -1,6 +1,6 @@
 /*
  * DescribeTable with the reply's shape checked, so a broken or hostile
- * endpoint's answer is reported as malformed instead of being read as a
+ * endpoint's reply is reported as malformed instead of being read as a
  * table without keys (which would look like drift).
  */
 #ifndef SCHEMAREG_TABLE_DESCRIBE_H
@@ -15,13 +15,13 @@
 
 /*
  * Checks that response, a parsed DescribeTable reply for table_name, has
- * what the host reads: a "Table" object with a string TableStatus, a
- * non-empty KeySchema array and an AttributeDefinitions array of objects
- * with string names and types, and, when present, a GlobalSecondaryIndexes
- * array whose entries have a string IndexName and IndexStatus and a
- * KeySchema like the table's. Returns 0, or -1 with err set to
- * "malformed response from the endpoint: ..." naming the table and the
- * missing or mistyped field.
+ * what the host reads. That is a "Table" object with a string
+ * TableStatus, and non-empty KeySchema and AttributeDefinitions arrays of
+ * objects with string names and types. A GlobalSecondaryIndexes member,
+ * when present, is an array whose entries have a string IndexName and
+ * IndexStatus and a KeySchema like the table's. Returns 0, or -1 with err
+ * set to "malformed response from the endpoint: ..." naming the table and
+ * the missing or mistyped field.
  */
 int table_describe_check(const json_t *response, const char *table_name,
                          char *err, size_t err_len);
