@@ -164,8 +164,18 @@ static void batch_recorded(void *user, int rc, json_t *response, const struct dd
     batch_end(batch, NULL);
 }
 
+static int compare_seed_index(const void *left, const void *right)
+{
+    const struct batch_seed *a = left;
+    const struct batch_seed *b = right;
+
+    return (a->index > b->index) - (a->index < b->index);
+}
+
 /* Sends the job's batch checkpoint, which takes over the write slot of
- * the seed that ended last (its done and user). */
+ * the seed that ended last (its done and user). The seeds are listed in
+ * declaration order, whatever order their writes ended in, so the same
+ * run over the same catalog records the same batch. */
 static void batch_send(struct provision_job *job, struct ddb_multi *multi, int slot_failed,
                        provision_seed_done_fn *done, void *user)
 {
@@ -179,6 +189,7 @@ static void batch_send(struct provision_job *job, struct ddb_multi *multi, int s
     batch->slot_failed = slot_failed;
     batch->done = done;
     batch->user = user;
+    qsort(batch->seeds, batch->count, sizeof(batch->seeds[0]), compare_seed_index);
     for (size_t i = 0; i < batch->count; i++)
         seeds[i] = (struct checkpoint_seed){batch->seeds[i].step, batch->seeds[i].key};
 
