@@ -13,11 +13,15 @@
 #include "provision_call.h"
 #include "table_wait.h"
 
-/* Items per Query page. DynamoDB returns up to 1 MB per page, which
- * jansson parses into roughly ten times that; a few hundred records per
- * page keep the peak memory of reading 10,000 checkpoints small at the
- * cost of more round trips. */
-#define LOAD_PAGE_ITEMS 500
+/* Items per Query page. A batch item of 100 seeds is about 10 KB. jansson
+ * parses a page into about as much again as its text, next to a response
+ * buffer of up to twice the text. 25 items keep a page's share of the
+ * peak memory under 1 MB, at the cost of one request per 25 items. */
+#define LOAD_PAGE_ITEMS 25
+/* A capsule of a thousand tables, each with a few indexes and a thousand
+ * seeds, has about 15,000 items: 600 pages. More pages than this means
+ * the endpoint's pagination never ends. */
+#define LOAD_MAX_PAGES 10000
 
 static void make_run_id(char out[33])
 {
@@ -41,6 +45,7 @@ int checkpoint_store_init(struct checkpoint_store *store, struct ddb_client *cli
     memset(store, 0, sizeof(*store));
     pthread_mutex_init(&store->lock, NULL);
     string_pool_init(&store->strings);
+    checkpoint_seed_set_init(&store->seeds);
     store->client = client;
     store->state_table = strdup(state_table ? state_table : CHECKPOINT_DEFAULT_TABLE);
     store->capsule = strdup(capsule);
@@ -58,6 +63,7 @@ void checkpoint_store_free(struct checkpoint_store *store)
 {
     free(store->records);
     string_pool_free(&store->strings);
+    checkpoint_seed_set_free(&store->seeds);
     free(store->slots);
     free(store->state_table);
     free(store->capsule);
@@ -239,6 +245,21 @@ static int put_batch(struct checkpoint_store *store, const char *seeds_text,
     json_t *key;
     int rc = 0;
 
+    /* A compact store keeps the batch item as a record, so discarding its
+     * table deletes it, and each seed as an entry of the seed set. */
+    if (store->compact_seeds && seeds) {
+        struct checkpoint_record record = *batch;
+
+        record.step = record.item_step;
+        rc = put_record(store, &record);
+        json_object_foreach(seeds, seed_step, key) {
+            if (rc == 0)
+                rc = checkpoint_seed_set_add(&store->seeds, seed_step, batch->table_name);
+        }
+        json_decref(seeds);
+        return rc;
+    }
+
     json_object_foreach(seeds, seed_step, key) {
         struct checkpoint_record record = *batch;
         const char *key_text = json_string_value(key);
@@ -277,12 +298,73 @@ static int put_item(struct checkpoint_store *store, const json_t *item)
     return put_record(store, &record);
 }
 
+/* Adds the items of one Query page. Returns 0, or -1 when memory runs out. */
+static int put_page(struct checkpoint_store *store, const json_t *response)
+{
+    size_t i;
+    json_t *item;
+
+    json_array_foreach(json_object_get(response, "Items"), i, item) {
+        pthread_mutex_lock(&store->lock);
+        int put = put_item(store, item);
+        pthread_mutex_unlock(&store->lock);
+        if (put != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/*
+ * Checks the LastEvaluatedKey of page number page (1 for the first)
+ * against the keys of the earlier pages in seen (a set of their compact
+ * JSON texts) and adds it. A key that comes back, or more pages than
+ * LOAD_MAX_PAGES, means the endpoint's pagination never ends. Returns 0,
+ * or -1 with err.
+ */
+static int check_next_key(const struct checkpoint_store *store, json_t *seen,
+                          const json_t *key, unsigned long page, char *err, size_t err_len)
+{
+    char *text = json_dumps(key, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc = -1;
+
+    if (!text) {
+        snprintf(err, err_len, "Query on state table %s returned a LastEvaluatedKey that "
+                 "cannot be read back", store->state_table);
+        return -1;
+    }
+    if (!json_is_object(key)) {
+        snprintf(err, err_len, "malformed response from the endpoint: Query on state table "
+                 "%s returned a LastEvaluatedKey that is not an object (page %lu)",
+                 store->state_table, page);
+    } else if (json_object_get(seen, text)) {
+        snprintf(err, err_len, "Query on state table %s returned the LastEvaluatedKey "
+                 "%.200s of an earlier page again (page %lu): the endpoint's pagination "
+                 "does not advance, so the checkpoints cannot be read; check the endpoint",
+                 store->state_table, text, page);
+    } else if (page >= LOAD_MAX_PAGES) {
+        snprintf(err, err_len, "Query on state table %s returned more than %d pages for "
+                 "capsule %s: the endpoint's pagination does not end; check the endpoint",
+                 store->state_table, LOAD_MAX_PAGES, store->capsule);
+    } else if (json_object_set_new(seen, text, json_null()) != 0) {
+        snprintf(err, err_len, "out of memory reading checkpoints");
+    } else {
+        rc = 0;
+    }
+    free(text);
+    return rc;
+}
+
 int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len)
 {
     json_t *start_key = NULL;
+    json_t *seen = json_object();
     int rc = -1;
 
-    for (;;) {
+    if (!seen) {
+        snprintf(err, err_len, "out of memory reading checkpoints");
+        return -1;
+    }
+    for (unsigned long page = 1;; page++) {
         json_t *request = json_pack(
             "{s:s, s:s, s:{s:s}, s:{s:{s:s}}, s:b, s:i}",
             "TableName", store->state_table,
@@ -310,27 +392,23 @@ int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len)
         }
         store->table_exists = 1;
 
-        size_t i;
-        json_t *item;
-        json_array_foreach(json_object_get(response, "Items"), i, item) {
-            pthread_mutex_lock(&store->lock);
-            int put = put_item(store, item);
-            pthread_mutex_unlock(&store->lock);
-            if (put != 0) {
-                json_decref(response);
-                snprintf(err, err_len, "out of memory reading checkpoints");
-                goto cleanup;
-            }
+        if (put_page(store, response) != 0) {
+            json_decref(response);
+            snprintf(err, err_len, "out of memory reading checkpoints");
+            goto cleanup;
         }
         start_key = json_incref(json_object_get(response, "LastEvaluatedKey"));
         json_decref(response);
         if (!start_key)
             break;
+        if (check_next_key(store, seen, start_key, page, err, err_len) != 0)
+            goto cleanup;
     }
     rc = 0;
 
 cleanup:
     json_decref(start_key);
+    json_decref(seen);
     return rc;
 }
 
@@ -343,19 +421,26 @@ const struct checkpoint_record *checkpoint_find(const struct checkpoint_store *s
     return index >= 0 ? &store->records[index] : NULL;
 }
 
-int checkpoint_exists(const struct checkpoint_store *store, const char *step)
+size_t checkpoint_count(const struct checkpoint_store *store)
 {
     pthread_mutex_lock(lock_of(store));
-    int exists = index_lookup(store, step) >= 0;
+    size_t count = store->records_count + store->seeds.count;
     pthread_mutex_unlock(lock_of(store));
-    return exists;
+    return count;
+}
+
+/* Seeds of batches are recorded done, so a seed in the set is done. */
+int checkpoint_exists(const struct checkpoint_store *store, const char *step)
+{
+    return checkpoint_is_done(store, step) || checkpoint_find(store, step) != NULL;
 }
 
 int checkpoint_is_done(const struct checkpoint_store *store, const char *step)
 {
     pthread_mutex_lock(lock_of(store));
     long index = index_lookup(store, step);
-    int done = index >= 0 && strcmp(store->records[index].status, "done") == 0;
+    int done = index >= 0 ? strcmp(store->records[index].status, "done") == 0
+                          : checkpoint_seed_set_contains(&store->seeds, step);
     pthread_mutex_unlock(lock_of(store));
     return done;
 }
@@ -432,6 +517,32 @@ int checkpoint_record_finish(struct checkpoint_store *store, const json_t *reque
     return 0;
 }
 
+/* Reads step's record back. Returns 1 when this run wrote it, 0 when
+ * another run did or it is gone, -1 with err when the read failed. */
+static int record_is_ours(struct checkpoint_store *store, struct ddb_client *client,
+                          const char *step, char *err, size_t err_len)
+{
+    json_t *request = json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:b}",
+                                "TableName", store->state_table,
+                                "Key", "capsule", "S", store->capsule, "step", "S", step,
+                                "ConsistentRead", 1);
+    json_t *response = NULL;
+    struct ddb_error error;
+    int rc = -1;
+
+    if (provision_call(client, "GetItem", request, &response, &error) != 0) {
+        describe_error("GetItem", store->state_table, &error, err, err_len);
+        goto cleanup;
+    }
+    const char *run_id = string_value(json_object_get(response, "Item"), "run_id");
+    rc = run_id && strcmp(run_id, store->run_id) == 0;
+
+cleanup:
+    json_decref(request);
+    json_decref(response);
+    return rc;
+}
+
 int checkpoint_record(struct checkpoint_store *store, struct ddb_client *client,
                       const char *step, const char *table_name, int in_progress,
                       const char *detail, char *err, size_t err_len)
@@ -445,6 +556,23 @@ int checkpoint_record(struct checkpoint_store *store, struct ddb_client *client,
         return -1;
     }
     int rc = provision_call(client, "PutItem", request, &response, &error);
+
+    /* The condition fails on a retry whose earlier attempt wrote the
+     * record and lost the reply: the record's run id tells. */
+    if (rc != 0 && error.maybe_applied &&
+        provision_error_is(&error, "ConditionalCheckFailedException")) {
+        int ours = record_is_ours(store, client, step, err, err_len);
+
+        if (ours < 0) {
+            json_decref(request);
+            return -1;
+        }
+        if (ours) {
+            log_info("step %s of capsule %s: the reply to the checkpoint write was lost; "
+                     "the record in place is this run's", step, store->capsule);
+            rc = 0;
+        }
+    }
     rc = checkpoint_record_finish(store, request, rc, &error, err, err_len);
     json_decref(request);
     json_decref(response);
@@ -583,6 +711,7 @@ static size_t forget_table(struct checkpoint_store *store, const char *table_nam
 
     size_t forgotten = store->records_count - kept;
     store->records_count = kept;
+    forgotten += checkpoint_seed_set_forget_table(&store->seeds, table_name);
     if (store->slots_count > 0) {
         memset(store->slots, 0, store->slots_count * sizeof(*store->slots));
         for (size_t i = 0; i < store->records_count; i++)

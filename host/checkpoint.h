@@ -39,6 +39,7 @@
 
 #include <jansson.h>
 
+#include "checkpoint_seed_set.h"
 #include "ddb_client.h"
 #include "string_pool.h"
 
@@ -85,7 +86,12 @@ struct checkpoint_store {
     size_t slots_count; /* a power of two, at least twice records_count */
     unsigned long batches_started; /* numbers this run's batch records */
     struct string_pool strings;    /* the records' strings */
-    pthread_mutex_t lock; /* guards records, slots, batches_started and strings */
+    /* Set before checkpoint_load by a run that only asks whether each seed
+     * is done (provision, plan): a batch item then reads as one record of
+     * its own step plus its seeds in seeds, not as one record per seed. */
+    int compact_seeds;
+    struct checkpoint_seed_set seeds;
+    pthread_mutex_t lock; /* guards records, slots, batches_started, strings and seeds */
 };
 
 /* Prepares store for capsule. Returns 0, or -1 when memory runs out. */
@@ -100,13 +106,19 @@ int checkpoint_ensure_table(struct checkpoint_store *store, int64_t timeout_ms,
 
 /* Reads every record of the capsule (strongly consistent Query, all
  * pages). A missing state table reads as no records and leaves
- * table_exists 0. Returns 0 or -1 with err. */
+ * table_exists 0. Returns 0 or -1 with err, which names the state table;
+ * a LastEvaluatedKey that comes back, or more than ten thousand pages,
+ * is such an error, so a broken endpoint cannot keep the read going. */
 int checkpoint_load(struct checkpoint_store *store, char *err, size_t err_len);
 
-/* Returns the record for step, or NULL. Not thread-safe: the record can
- * move when another thread records a step. */
+/* Returns the record for step, or NULL (for a seed of a compact store
+ * too). Not thread-safe: the record can move when another thread records
+ * a step. */
 const struct checkpoint_record *checkpoint_find(const struct checkpoint_store *store,
                                                 const char *step);
+
+/* Number of steps read or recorded: records and compact seeds. */
+size_t checkpoint_count(const struct checkpoint_store *store);
 
 /* Returns nonzero when step is recorded, done or in progress. */
 int checkpoint_exists(const struct checkpoint_store *store, const char *step);

@@ -270,6 +270,37 @@ void ddb_retry_state_init(const struct ddb_client *client,
         state->max_attempts = options->max_attempts;
     if (options != NULL && options->limit_exceeded_deadline_ms > 0)
         state->limit_deadline_ms = retry_now_ms() + options->limit_exceeded_deadline_ms;
+    if (options != NULL && options->deadline_ms > 0)
+        state->deadline_ms = options->deadline_ms;
+}
+
+long ddb_retry_attempt_timeout(const struct ddb_client *client,
+                               const struct ddb_retry_state *state)
+{
+    long timeout_ms = client->options.request_timeout_ms;
+
+    if (state->deadline_ms <= 0)
+        return timeout_ms;
+
+    long long left = state->deadline_ms - retry_now_ms();
+    if (left <= 0)
+        return 0;
+    return left < timeout_ms ? (long)left : timeout_ms;
+}
+
+/* Returns true when the failed attempt may have reached the server and
+ * been applied there: its reply was lost, damaged or a server error. */
+static bool may_have_applied(const struct ddb_error *error)
+{
+    return error->kind == DDB_ERROR_TRANSPORT || error->kind == DDB_ERROR_CHECKSUM ||
+           error->http_status >= 500;
+}
+
+/* Returns true when a retry after delay_ms would start too late to end
+ * before the call's deadline. */
+static bool past_deadline(const struct ddb_retry_state *state, long delay_ms)
+{
+    return state->deadline_ms > 0 && retry_now_ms() + delay_ms >= state->deadline_ms;
 }
 
 long ddb_client_retry_delay(struct ddb_client *client, const char *operation,
@@ -282,9 +313,12 @@ long ddb_client_retry_delay(struct ddb_client *client, const char *operation,
 
     if (retry_class == DDB_RETRY_NEVER)
         return -1;
+    if (may_have_applied(error))
+        state->maybe_applied = true;
 
     if (retry_class == DDB_RETRY_CLOCK_SKEW) {
-        if (state->clock_corrected || !correct_clock(client, http->date))
+        if (state->clock_corrected || past_deadline(state, 0) ||
+            !correct_clock(client, http->date))
             return -1;
         state->clock_corrected = true;
         log_info("retrying %s after %s (attempt %d, clock corrected)", operation, what,
@@ -294,6 +328,11 @@ long ddb_client_retry_delay(struct ddb_client *client, const char *operation,
 
     long delay_ms = retry_backoff_ms(attempt, client->options.retry_base_delay_ms,
                                      client->options.retry_max_delay_ms);
+    if (past_deadline(state, delay_ms)) {
+        log_info("not retrying %s after %s: the call's deadline passes before the next "
+                 "attempt could end", operation, what);
+        return -1;
+    }
 
     /* Too many table or index operations at once: wait for others to end,
      * as long as the control-plane deadline allows, whatever max_attempts. */
@@ -353,6 +392,16 @@ int ddb_call_with(struct ddb_client *client, const char *operation,
     log_trace("%s request: %s", operation, body);
 
     for (;;) {
+        long timeout_ms = ddb_retry_attempt_timeout(client, &state);
+
+        if (timeout_ms <= 0) {
+            ddb_error_set(error, DDB_ERROR_TRANSPORT, "%s %s: the call's deadline passed "
+                          "before attempt %d could start", operation, client->url,
+                          error->attempts + 1);
+            rc = -1;
+            break;
+        }
+        http_client_set_timeout(client->http, timeout_ms);
         error->attempts++;
         rc = send_attempt(client, operation, body, body_len, &http, response, error);
         if (rc == 0)
@@ -368,6 +417,7 @@ int ddb_call_with(struct ddb_client *client, const char *operation,
         ddb_client_call_succeeded(client, &state);
         log_trace("%s response: %s", operation, http.body);
     } else {
+        error->maybe_applied = state.maybe_applied;
         log_debug("%s failed after %d attempt(s): %s%s%s", operation, error->attempts,
                   error->type, error->type[0] != '\0' ? ": " : "", error->message);
     }

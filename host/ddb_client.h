@@ -26,12 +26,17 @@ struct ddb_error {
     char type[128];     /* short exception name, e.g. ResourceInUseException */
     char message[1024]; /* the server's message or curl's reason */
     int attempts;       /* how many attempts were made */
+    /* An attempt before the last one failed after the request may have
+     * reached the server (a transport failure, a 5xx status, a damaged
+     * response), so the server may have applied the request although the
+     * call failed or a later attempt's condition failed. */
+    int maybe_applied;
 };
 
 struct ddb_client_options {
     int max_attempts;           /* data-plane calls; 0 means AWS_MAX_ATTEMPTS or 3 */
     long connect_timeout_ms;    /* 0 means 3000 */
-    long request_timeout_ms;    /* 0 means 30000 */
+    long request_timeout_ms;    /* each attempt, connection included; 0 means 30000 */
     long retry_base_delay_ms;   /* backoff base; 0 means 1000, as botocore's standard mode */
     long retry_max_delay_ms;    /* backoff cap; 0 means 20000 */
 };
@@ -44,6 +49,11 @@ struct ddb_call_options {
      * LimitExceededException is retried with backoff, past max_attempts.
      * 0 means LimitExceededException counts as any throttling error. */
     long limit_exceeded_deadline_ms;
+    /* Time on the monotonic clock of retry_now_ms() by which the whole
+     * call ends, every attempt and backoff included: each attempt's
+     * timeout is cut to the time left, and no retry starts that could not
+     * end in time. 0 means no deadline beyond the attempts' own timeouts. */
+    long long deadline_ms;
 };
 
 struct ddb_client;

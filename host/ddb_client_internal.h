@@ -19,7 +19,9 @@
 struct ddb_retry_state {
     int max_attempts;
     long long limit_deadline_ms; /* 0: no control-plane deadline */
+    long long deadline_ms;       /* 0: none; see ddb_call_options */
     bool clock_corrected;
+    bool maybe_applied;          /* see ddb_error.maybe_applied */
     int last_quota_cost;
 };
 
@@ -47,6 +49,12 @@ int ddb_client_read_response(const struct ddb_client *client, const char *operat
 long ddb_client_retry_delay(struct ddb_client *client, const char *operation,
                             const struct http_response *http, const struct ddb_error *error,
                             struct ddb_retry_state *state);
+
+/* Returns the timeout in milliseconds of the next attempt: the client's
+ * request timeout, cut to the time left before the call's deadline; 0
+ * when the deadline has passed. */
+long ddb_retry_attempt_timeout(const struct ddb_client *client,
+                               const struct ddb_retry_state *state);
 
 /* Gives retry quota back after a call succeeded. */
 void ddb_client_call_succeeded(struct ddb_client *client, const struct ddb_retry_state *state);

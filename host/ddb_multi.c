@@ -176,6 +176,7 @@ static void complete(struct call *call, int rc, json_t *response)
         ddb_client_call_succeeded(multi->client, &call->retry);
         log_trace("%s response: %s", call->operation, call->http.body);
     } else {
+        call->error.maybe_applied = call->retry.maybe_applied;
         log_debug("%s failed after %d attempt(s): %s%s%s", call->operation,
                   call->error.attempts, call->error.type,
                   call->error.type[0] != '\0' ? ": " : "", call->error.message);

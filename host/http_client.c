@@ -146,6 +146,11 @@ void http_client_free(struct http_client *client)
     free(client);
 }
 
+void http_client_set_timeout(struct http_client *client, long timeout_ms)
+{
+    curl_easy_setopt(client->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+}
+
 void http_response_init(struct http_response *response)
 {
     memset(response, 0, sizeof(*response));

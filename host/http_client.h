@@ -42,6 +42,10 @@ struct http_client *http_client_new(const struct http_client_options *options,
                                     char *err, size_t err_len);
 void http_client_free(struct http_client *client);
 
+/* Sets the timeout of the whole transfer, connection included, for the
+ * posts that follow. */
+void http_client_set_timeout(struct http_client *client, long timeout_ms);
+
 /* Sends a POST of body to url with headers and fills response, which is
  * reset first. Returns 0 when an HTTP response of any status arrived, or -1
  * when the transfer failed, with curl's reason in response->curl_error. */

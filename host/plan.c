@@ -8,6 +8,7 @@
 #include "provision_call.h"
 #include "seed_key.h"
 #include "table_compare.h"
+#include "table_describe.h"
 
 struct plan_job {
     struct ddb_client *client;
@@ -200,21 +201,21 @@ cleanup:
 static void plan_table(struct plan_job *job)
 {
     char step[CHECKPOINT_STEP_SIZE];
-    json_t *response = NULL;
-    struct ddb_error error;
+    char message[1400];
+    json_t *description = NULL;
 
     checkpoint_step_table(step, job->provider->service_id, job->table->name);
-    int rc = call(job, "DescribeTable", json_object(), &response, &error);
+    int rc = table_describe(job->client, job->physical_name, 0, &description, message,
+                            sizeof(message));
     if (rc == 1) {
         plan_missing_table(job, step);
         return;
     }
     if (rc < 0) {
-        report_error(job, STEP_KIND_TABLE, NULL, step, "DescribeTable", &error);
+        report(job, STEP_KIND_TABLE, STEP_FAILED, NULL, step, message);
         return;
     }
 
-    const json_t *description = json_object_get(response, "Table");
     struct table_comparison comparison;
     if (table_compare(description, job->table, &comparison) == 0) {
         int drift = comparison.drift;
@@ -236,7 +237,7 @@ static void plan_table(struct plan_job *job)
     }
 
 cleanup:
-    json_decref(response);
+    json_decref(description);
 }
 
 int plan_capsule(struct ddb_client *client, const char *capsule,
@@ -253,6 +254,7 @@ int plan_capsule(struct ddb_client *client, const char *capsule,
         snprintf(err, err_len, "out of memory");
         return PLAN_EXIT_ERROR;
     }
+    store.compact_seeds = 1;
     if (checkpoint_load(&store, err, err_len) != 0) {
         checkpoint_store_free(&store);
         return PLAN_EXIT_ERROR;

@@ -10,6 +10,7 @@
 #include "provision_call.h"
 #include "provision_steps.h"
 #include "table_compare.h"
+#include "table_describe.h"
 #include "table_request.h"
 #include "table_wait.h"
 
@@ -82,30 +83,18 @@ int provision_record(struct provision_job *job, enum step_kind kind, const char 
     return -1;
 }
 
-/* Fetches the table description: 0 found, 1 missing, -1 failed (reported). */
+/* Fetches the table description: 0 found, 1 missing, -1 failed (reported).
+ * The call ends within the wait timeout, as a wait's calls do. */
 static int describe_table(struct provision_job *job, const char *step, json_t **description)
 {
-    json_t *request = json_pack("{s:s}", "TableName", job->physical_name);
-    json_t *response = NULL;
-    struct ddb_error error;
-    int rc = provision_call(job->client, "DescribeTable", request, &response, &error);
-
-    json_decref(request);
-    *description = NULL;
-    if (rc == 0) {
-        *description = json_incref(json_object_get(response, "Table"));
-        json_decref(response);
-        return 0;
-    }
-    if (provision_error_is(&error, "ResourceNotFoundException"))
-        return 1;
-
-    char text[1200];
     char message[1400];
-    provision_error_text(&error, text, sizeof(text));
-    snprintf(message, sizeof(message), "DescribeTable failed: %s", text);
-    provision_report(job, STEP_KIND_TABLE, STEP_FAILED, NULL, step, message);
-    return -1;
+    int rc = table_describe(job->client, job->physical_name,
+                            provision_now_ms() + job->options->wait_timeout_ms, description,
+                            message, sizeof(message));
+
+    if (rc < 0)
+        provision_report(job, STEP_KIND_TABLE, STEP_FAILED, NULL, step, message);
+    return rc;
 }
 
 /* Creates the missing table. Returns 0 or -1 (reported). */
@@ -124,6 +113,7 @@ static int create_table(struct provision_job *job, const char *step)
     json_t *response = NULL;
     struct ddb_error error;
     int rc = provision_call(job->client, "CreateTable", request, &response, &error);
+    int created = rc == 0;
 
     json_decref(request);
     json_decref(response);
@@ -139,12 +129,19 @@ static int create_table(struct provision_job *job, const char *step)
         provision_report(job, STEP_KIND_TABLE, STEP_FAILED, NULL, step, message);
         return -1;
     }
+    /* An attempt whose reply was lost most likely created the table that
+     * the retry then found in use. */
+    if (rc != 0 && error.maybe_applied) {
+        log_info("table %s: the reply to CreateTable was lost and the retry found the "
+                 "table; counted as created by this run", job->physical_name);
+        created = 1;
+    }
 
     if (discarded > 0)
         snprintf(message, sizeof(message),
                  "the table was missing although %d checkpoint(s) recorded it; "
                  "it was recreated and its steps run again", discarded);
-    provision_report(job, STEP_KIND_TABLE, rc == 0 ? STEP_CREATED : STEP_ALREADY_PRESENT, NULL,
+    provision_report(job, STEP_KIND_TABLE, created ? STEP_CREATED : STEP_ALREADY_PRESENT, NULL,
                      step, discarded > 0 ? message : NULL);
     return 0;
 }
@@ -275,6 +272,14 @@ static int add_index(struct provision_job *job, const struct catalog_gsi *gsi)
     json_decref(response);
     if (rc == 0)
         return 0;
+    /* An attempt whose reply was lost added the index; the retry is told
+     * it exists. */
+    if (error.maybe_applied && provision_error_is(&error, "ValidationException") &&
+        strstr(error.message, "already exists")) {
+        log_info("table %s: the reply to UpdateTable was lost and the retry found index %s; "
+                 "counted as added by this run", job->physical_name, gsi->index_name);
+        return 0;
+    }
 
     char text[1200];
     char message[1400];

@@ -32,6 +32,8 @@
 #define PROVISION_EXIT_IN_PROGRESS 3
 
 #define PROVISION_DEFAULT_WAIT_TIMEOUT_S 600
+/* Each attempt of a request, connecting included. */
+#define PROVISION_DEFAULT_REQUEST_TIMEOUT_S 30
 /* Small, so the account's other users keep control-plane headroom:
  * DynamoDB limits how many tables and indexes an account may create or
  * update at once and returns LimitExceededException beyond that. */

@@ -47,6 +47,13 @@ void provision_call_completed(void)
 int provision_call(struct ddb_client *client, const char *operation,
                    const json_t *request, json_t **response, struct ddb_error *error)
 {
+    return provision_call_until(client, operation, request, 0, response, error);
+}
+
+int provision_call_until(struct ddb_client *client, const char *operation,
+                         const json_t *request, int64_t deadline_ms, json_t **response,
+                         struct ddb_error *error)
+{
     json_t *table = json_object_get(request, "TableName");
 
     int control_plane = strcmp(operation, "CreateTable") == 0 ||
@@ -54,6 +61,7 @@ int provision_call(struct ddb_client *client, const char *operation,
                         strcmp(operation, "UpdateTimeToLive") == 0;
     struct ddb_call_options options = {
         .limit_exceeded_deadline_ms = control_plane ? LIMIT_EXCEEDED_DEADLINE_MS : 0,
+        .deadline_ms = deadline_ms,
     };
 
     log_debug("DynamoDB %s %s", operation, table ? json_string_value(table) : "");

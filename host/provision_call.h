@@ -25,6 +25,13 @@
 int provision_call(struct ddb_client *client, const char *operation,
                    const json_t *request, json_t **response, struct ddb_error *error);
 
+/* provision_call that ends by deadline_ms (provision_now_ms() time; 0
+ * for none), every attempt and backoff included: see
+ * ddb_call_options.deadline_ms. */
+int provision_call_until(struct ddb_client *client, const char *operation,
+                         const json_t *request, int64_t deadline_ms, json_t **response,
+                         struct ddb_error *error);
+
 /* Counts one completed call and applies the test hook; for calls made
  * without provision_call, e.g. through ddb_multi. */
 void provision_call_completed(void);

@@ -19,6 +19,7 @@ void provision_cli_args_init(struct provision_cli_args *args)
 {
     memset(args, 0, sizeof(*args));
     args->wait_timeout_s = PROVISION_DEFAULT_WAIT_TIMEOUT_S;
+    args->request_timeout_s = PROVISION_DEFAULT_REQUEST_TIMEOUT_S;
 }
 
 void provision_cli_args_free(struct provision_cli_args *args)
@@ -90,6 +91,11 @@ int provision_cli_option(struct provision_cli_args *args, int opt, const char *a
         if (parse_positive("--max-attempts", arg, 100, &value) != 0)
             return -1;
         args->max_attempts = (int)value;
+        return 0;
+    case PROVISION_OPT_REQUEST_TIMEOUT:
+        if (parse_positive("--request-timeout", arg, 3600, &value) != 0)
+            return -1;
+        args->request_timeout_s = value;
         return 0;
     case PROVISION_OPT_TABLE_CONCURRENCY:
         if (parse_positive("--table-concurrency", arg, PROVISION_MAX_TABLE_CONCURRENCY,
@@ -220,7 +226,10 @@ int provision_cli_connect(const struct provision_cli_args *args, struct aws_conf
                           struct ddb_client **client)
 {
     char err[1024];
-    struct ddb_client_options options = {.max_attempts = args->max_attempts};
+    struct ddb_client_options options = {
+        .max_attempts = args->max_attempts,
+        .request_timeout_ms = args->request_timeout_s * 1000,
+    };
 
     *client = NULL;
     *config = aws_config_resolve(&args->aws, err, sizeof(err));
@@ -343,6 +352,14 @@ int provision_cli_main(int argc, char **argv, const struct provision_cli_command
     if (parse(argc, argv, command, &args, &status) != 0)
         goto cleanup;
 
+#ifdef __GLIBC__
+    /* Two malloc arenas instead of one per worker thread, and a fixed
+     * mmap threshold so a large buffer (a response body, a plugin's
+     * message, the report's entries) goes back to the system when freed
+     * instead of raising the threshold and staying in the heap. */
+    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
     /* Plugins are loaded and validated before any request is sent. */
     status = CLI_EXIT_ERROR;
     if (command->load_plugins) {

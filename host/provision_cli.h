@@ -30,6 +30,7 @@ enum provision_cli_option_id {
     PROVISION_OPT_ACCESS_KEY_ID,
     PROVISION_OPT_SECRET_ACCESS_KEY,
     PROVISION_OPT_SESSION_TOKEN,
+    PROVISION_OPT_REQUEST_TIMEOUT,
 };
 
 /* Options of every command that talks to DynamoDB. */
@@ -38,6 +39,7 @@ enum provision_cli_option_id {
         {"state-table", required_argument, NULL, PROVISION_OPT_STATE_TABLE},         \
         {"json", no_argument, NULL, PROVISION_OPT_JSON},                             \
         {"max-attempts", required_argument, NULL, PROVISION_OPT_MAX_ATTEMPTS},       \
+        {"request-timeout", required_argument, NULL, PROVISION_OPT_REQUEST_TIMEOUT}, \
         {"region", required_argument, NULL, PROVISION_OPT_REGION},                   \
         {"endpoint-url", required_argument, NULL, PROVISION_OPT_ENDPOINT_URL},       \
         {"profile", required_argument, NULL, PROVISION_OPT_PROFILE},                 \
@@ -53,6 +55,11 @@ enum provision_cli_option_id {
     "  --json                    print the result as JSON on stdout\n"                  \
     "  --max-attempts N          attempts per request, retries included (default:\n"   \
     "                            AWS_MAX_ATTEMPTS, else 3)\n"                           \
+    "  --request-timeout SECONDS time limit of each attempt of a request, connecting\n" \
+    "                            included, 1 to 3600 (default 30); a request takes at\n" \
+    "                            most attempts x this plus up to 20 s of backoff\n"     \
+    "                            between attempts, and never more than --wait-timeout\n" \
+    "                            while waiting for a table\n"                            \
     "  --region REGION           AWS region (default: AWS_REGION, then the profile)\n" \
     "  --endpoint-url URL        DynamoDB endpoint, e.g. http://127.0.0.1:8000\n"       \
     "  --profile NAME            profile of ~/.aws/config and ~/.aws/credentials\n" \
@@ -75,6 +82,7 @@ struct provision_cli_args {
     int json;
     long wait_timeout_s;
     int max_attempts; /* 0: AWS_MAX_ATTEMPTS or the client's default */
+    long request_timeout_s; /* each attempt of a request */
     int skip_invalid;
     int table_concurrency; /* 0: PROVISION_DEFAULT_TABLE_CONCURRENCY */
     int seed_concurrency;  /* 0: PROVISION_DEFAULT_SEED_CONCURRENCY */

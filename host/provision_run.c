@@ -1,4 +1,5 @@
 /* The provisioning engine's run: capsules, table workers and the seed pump. */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,10 @@
 /* How long the seed pump waits for the pool when nothing happens; workers
  * wake it up sooner when a table's seeds are ready. */
 #define PUMP_WAIT_MS 1000
+/* A table worker's stack: its deepest path (a step's message buffers,
+ * libcurl and OpenSSL below them) uses a few tens of KiB, so the default
+ * 8 MiB per thread would only reserve address space. */
+#define WORKER_STACK_SIZE (512 * 1024)
 
 struct engine {
     struct ddb_multi *multi;
@@ -81,13 +86,14 @@ static int open_capsule(struct ddb_client *client, struct provision_capsule_resu
         snprintf(err, err_len, "out of memory");
         return -1;
     }
+    store->compact_seeds = 1;
     if (checkpoint_ensure_table(store, options->wait_timeout_ms, err, err_len) != 0 ||
         checkpoint_load(store, err, err_len) != 0) {
         checkpoint_store_free(store);
         return -1;
     }
     log_info("capsule %s: %zu checkpoint(s) read from %s, run %s", result->capsule,
-             store->records_count, state_table, store->run_id);
+             checkpoint_count(store), state_table, store->run_id);
     return 0;
 }
 
@@ -264,7 +270,13 @@ static size_t start_workers(struct engine *engine, struct ddb_client *client,
                             struct worker *workers, size_t count)
 {
     size_t started = 0;
+    pthread_attr_t attributes;
 
+    if (pthread_attr_init(&attributes) != 0) {
+        log_error("could not start the table workers: pthread_attr_init failed");
+        return 0;
+    }
+    pthread_attr_setstacksize(&attributes, WORKER_STACK_SIZE);
     for (; started < count; started++) {
         struct worker *worker = &workers[started];
         char err[1024];
@@ -278,7 +290,7 @@ static size_t start_workers(struct engine *engine, struct ddb_client *client,
         pthread_mutex_lock(&engine->lock);
         engine->workers_running++;
         pthread_mutex_unlock(&engine->lock);
-        if (pthread_create(&worker->thread, NULL, run_worker, worker) != 0) {
+        if (pthread_create(&worker->thread, &attributes, run_worker, worker) != 0) {
             log_error("could not start table worker %zu: pthread_create failed", started + 1);
             pthread_mutex_lock(&engine->lock);
             engine->workers_running--;
@@ -287,6 +299,7 @@ static size_t start_workers(struct engine *engine, struct ddb_client *client,
             break;
         }
     }
+    pthread_attr_destroy(&attributes);
     return started;
 }
 
@@ -396,6 +409,10 @@ int provision_capsules(struct ddb_client *client, struct provision_capsule_resul
         add_jobs(&engine, &results[i], &stores[i], providers, providers_count, options);
     }
 
+#ifdef __GLIBC__
+    /* Reading the checkpoints parsed pages that are freed now. */
+    malloc_trim(0);
+#endif
     size_t opened_count = 0;
     for (size_t i = 0; i < results_count; i++)
         opened_count += (size_t)opened[i];

@@ -164,8 +164,18 @@ static void batch_recorded(void *user, int rc, json_t *response, const struct dd
     batch_end(batch, NULL);
 }
 
+static int compare_seed_index(const void *left, const void *right)
+{
+    const struct batch_seed *a = left;
+    const struct batch_seed *b = right;
+
+    return (a->index > b->index) - (a->index < b->index);
+}
+
 /* Sends the job's batch checkpoint, which takes over the write slot of
- * the seed that ended last (its done and user). */
+ * the seed that ended last (its done and user). The seeds are listed in
+ * declaration order, whatever order their writes ended in, so the same
+ * run over the same catalog records the same batch. */
 static void batch_send(struct provision_job *job, struct ddb_multi *multi, int slot_failed,
                        provision_seed_done_fn *done, void *user)
 {
@@ -179,6 +189,7 @@ static void batch_send(struct provision_job *job, struct ddb_multi *multi, int s
     batch->slot_failed = slot_failed;
     batch->done = done;
     batch->user = user;
+    qsort(batch->seeds, batch->count, sizeof(batch->seeds[0]), compare_seed_index);
     for (size_t i = 0; i < batch->count; i++)
         seeds[i] = (struct checkpoint_seed){batch->seeds[i].step, batch->seeds[i].key};
 
@@ -287,6 +298,49 @@ static void in_place(struct seed_write *write, enum step_outcome outcome)
 
 static void submit_put(struct seed_write *write, long delay_ms);
 
+/* The item as read back after a lost reply: when it equals the seed, the
+ * lost attempt wrote it. */
+static void read_back_done(void *user, int rc, json_t *response, const struct ddb_error *error)
+{
+    struct seed_write *write = user;
+    const json_t *item = json_object_get(response, "Item");
+    int same = rc == 0 && item && json_equal(item, write->seed.item);
+
+    provision_call_completed();
+    if (rc != 0) {
+        char text[1200];
+        provision_error_text(error, text, sizeof(text));
+        log_warn("seed %s of table %s: reading the item back after a lost reply failed, so "
+                 "it is counted as already present: %s", write->seed.key_text,
+                 write->job->physical_name, text);
+    } else if (same) {
+        log_info("seed %s of table %s: the reply to PutItem was lost and the item in place "
+                 "equals the seed; counted as written by this run", write->seed.key_text,
+                 write->job->physical_name);
+    }
+    json_decref(response);
+    in_place(write, same ? STEP_WRITTEN : STEP_ALREADY_PRESENT);
+}
+
+/* Reads the seed's item back, after a retry's condition failed although an
+ * earlier attempt may have written the item and lost the reply. */
+static void read_back(struct seed_write *write)
+{
+    json_t *request = json_pack("{s:s, s:O, s:b}", "TableName", write->job->physical_name,
+                                "Key", write->seed.key, "ConsistentRead", 1);
+    struct ddb_error error;
+
+    if (!request) {
+        in_place(write, STEP_ALREADY_PRESENT);
+        return;
+    }
+    int rc = ddb_multi_submit(write->multi, "GetItem", request, 0, read_back_done, write,
+                              &error);
+    json_decref(request);
+    if (rc != 0)
+        in_place(write, STEP_ALREADY_PRESENT);
+}
+
 static void put_done(void *user, int rc, json_t *response, const struct ddb_error *error)
 {
     struct seed_write *write = user;
@@ -300,7 +354,10 @@ static void put_done(void *user, int rc, json_t *response, const struct ddb_erro
     /* The condition failed: the item is there, maybe changed by a user,
      * and it stays as it is. */
     if (provision_error_is(error, "ConditionalCheckFailedException")) {
-        in_place(write, STEP_ALREADY_PRESENT);
+        if (error->maybe_applied)
+            read_back(write);
+        else
+            in_place(write, STEP_ALREADY_PRESENT);
         return;
     }
     if (provision_error_is(error, "ResourceNotFoundException") &&

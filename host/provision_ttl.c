@@ -71,10 +71,11 @@ static int enable_ttl(struct provision_job *job, const char *step, int *already)
     if (rc == 0)
         return 0;
 
-    /* Another run enabled it between our DescribeTimeToLive and now. */
+    /* Another run enabled it between our DescribeTimeToLive and now, or
+     * an earlier attempt of this call did and its reply was lost. */
     if (provision_error_is(&error, "ValidationException") &&
         strstr(error.message, "already enabled")) {
-        *already = 1;
+        *already = !error.maybe_applied;
         return 0;
     }
     report_error(job, step, "UpdateTimeToLive", &error);

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "provision_call.h"
 #include "table_compare.h"
+#include "table_describe.h"
 #include "wait_progress.h"
 
 #define FIRST_DELAY_MS 1000
@@ -14,6 +15,9 @@
 /* A table can be missing from DescribeTable for a moment right after
  * CreateTable, because DynamoDB propagates new tables with a delay. */
 #define NOT_FOUND_GRACE_MS 10000
+/* A poll starts only while at least this much of the wait is left, so its
+ * DescribeTable, which must end by the wait's deadline, has time to. */
+#define POLL_RESERVE_MS 1000
 
 /* The state of the table and its indexes in one DescribeTable response. */
 struct wait_state {
@@ -63,33 +67,38 @@ static void inspect(const json_t *table, const struct table_wait_options *option
     }
 }
 
-/* Fetches the table description. Returns 0, 1 when the table does not
- * exist, or -1 with a message in err. */
-static int describe(struct ddb_client *client, const char *table_name, json_t **table,
-                    char *err, size_t err_len)
+/*
+ * Returns why a table in status can never become ACTIVE without an
+ * operator, or NULL while waiting can still end in ACTIVE. DynamoDB's
+ * statuses: CREATING, UPDATING, ACTIVE, DELETING,
+ * INACCESSIBLE_ENCRYPTION_CREDENTIALS, ARCHIVING and ARCHIVED. A status
+ * outside that list is unknown, so waiting on it would be a guess.
+ */
+static const char *terminal_reason(const char *status)
 {
-    json_t *request = json_pack("{s:s}", "TableName", table_name);
-    json_t *response = NULL;
-    struct ddb_error error;
-    int rc = provision_call(client, "DescribeTable", request, &response, &error);
+    static const struct {
+        const char *status;
+        const char *reason;
+    } terminal[] = {
+        {"DELETING", "the table is being deleted; run again once it is gone"},
+        {"INACCESSIBLE_ENCRYPTION_CREDENTIALS",
+         "DynamoDB cannot use the table's KMS key; restore access to the key, then run "
+         "again"},
+        {"ARCHIVING", "DynamoDB is archiving the table because its KMS key stayed "
+                      "inaccessible; restore the table from its backup"},
+        {"ARCHIVED", "DynamoDB archived the table because its KMS key stayed inaccessible; "
+                     "restore the table from its backup"},
+    };
 
-    json_decref(request);
-    if (rc != 0) {
-        if (provision_error_is(&error, "ResourceNotFoundException"))
-            return 1;
-        char text[1200];
-        provision_error_text(&error, text, sizeof(text));
-        snprintf(err, err_len, "DescribeTable %s failed: %s", table_name, text);
-        return -1;
+    if (strcmp(status, "ACTIVE") == 0 || strcmp(status, "CREATING") == 0 ||
+        strcmp(status, "UPDATING") == 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof(terminal) / sizeof(terminal[0]); i++) {
+        if (strcmp(status, terminal[i].status) == 0)
+            return terminal[i].reason;
     }
-
-    *table = json_incref(json_object_get(response, "Table"));
-    json_decref(response);
-    if (!*table) {
-        snprintf(err, err_len, "DescribeTable %s returned no Table object", table_name);
-        return -1;
-    }
-    return 0;
+    return "this status is not one DynamoDB documents, so it may never become ACTIVE; "
+           "check the table with aws dynamodb describe-table and check the endpoint";
 }
 
 static enum table_wait_status timed_out(const struct table_wait_options *options,
@@ -123,18 +132,29 @@ enum table_wait_status table_wait_active(struct ddb_client *client,
     enum table_wait_status status = TABLE_WAIT_FAILED;
     json_t *table = NULL;
 
+    int64_t last_poll = options->timeout_ms > POLL_RESERVE_MS
+                            ? options->timeout_ms - POLL_RESERVE_MS : 0;
+
     if (no_progress_ms > options->timeout_ms)
         no_progress_ms = options->timeout_ms;
 
     for (;;) {
         json_decref(table);
         table = NULL;
-        int rc = describe(client, options->table_name, &table, err, err_len);
+        int rc = table_describe(client, options->table_name, start + options->timeout_ms,
+                                &table, err, err_len);
         int64_t elapsed = provision_now_ms() - start;
 
-        if (rc < 0)
+        if (rc < 0) {
+            if (elapsed >= last_poll) {
+                size_t used = strlen(err);
+                snprintf(err + used, err_len - used, " (within the wait of %llds; raise "
+                         "--wait-timeout or --request-timeout if the endpoint is only slow)",
+                         (long long)(options->timeout_ms / 1000));
+            }
             goto done;
-        if (rc == 1 && (elapsed >= NOT_FOUND_GRACE_MS || elapsed >= options->timeout_ms)) {
+        }
+        if (rc == 1 && (elapsed >= NOT_FOUND_GRACE_MS || elapsed >= last_poll)) {
             snprintf(err, err_len, "%s: table not found while waiting for it to become ACTIVE",
                      options->table_name);
             goto done;
@@ -148,27 +168,30 @@ enum table_wait_status table_wait_active(struct ddb_client *client,
             status = TABLE_WAIT_ACTIVE;
             goto done;
         }
-        if (rc == 0 && strcmp(state.table_status, "DELETING") == 0) {
-            snprintf(err, err_len, "%s: table is being deleted; run again once it is gone",
-                     options->table_name);
+        const char *reason = rc == 0 ? terminal_reason(state.table_status) : NULL;
+        if (reason) {
+            snprintf(err, err_len, "%s: table status %s never becomes ACTIVE: %s",
+                     options->table_name, state.table_status, reason);
             goto done;
         }
         if (state.blocked_index) {
-            snprintf(err, err_len, "%s: index %s cannot become ACTIVE (%s)",
+            snprintf(err, err_len, "%s: index %s never becomes ACTIVE from its status (%s); "
+                     "check the index with aws dynamodb describe-table, then run again",
                      options->table_name, state.blocked_index, state.detail);
             goto done;
         }
 
         /* An endpoint can accept an index creation and then never list the
-         * index (dynalite 3 does this): stop instead of waiting forever. */
+         * index: stop instead of waiting forever. */
         if (state.missing_index && strcmp(state.table_status, "ACTIVE") == 0) {
             if (missing_since < 0)
                 missing_since = elapsed;
-            if (elapsed - missing_since >= no_progress_ms || elapsed >= options->timeout_ms) {
+            if (elapsed - missing_since >= no_progress_ms || elapsed >= last_poll) {
                 snprintf(err, err_len,
-                         "%s: no progress: the table is ACTIVE but index %s was still not listed "
-                         "after %llds; the endpoint accepted the index creation but does not build "
-                         "it (dynalite does not implement adding indexes)",
+                         "%s: no progress: the endpoint accepted the creation of index %s, but "
+                         "DescribeTable shows the table ACTIVE without the index after %llds; "
+                         "check that the endpoint builds global secondary indexes, and the "
+                         "table with aws dynamodb describe-table",
                          options->table_name, state.missing_index,
                          (long long)((elapsed - missing_since) / 1000));
                 goto done;
@@ -177,7 +200,7 @@ enum table_wait_status table_wait_active(struct ddb_client *client,
             missing_since = -1;
         }
 
-        if (elapsed >= options->timeout_ms) {
+        if (elapsed >= last_poll) {
             status = timed_out(options, &state, err, err_len);
             goto done;
         }
@@ -186,7 +209,7 @@ enum table_wait_status table_wait_active(struct ddb_client *client,
         snprintf(progress, sizeof(progress), "%s, %llds of %llds", state.detail,
                  (long long)(elapsed / 1000), (long long)(options->timeout_ms / 1000));
         wait_progress_update(options->table_name, progress);
-        int64_t remaining = options->timeout_ms - elapsed;
+        int64_t remaining = last_poll - elapsed;
         provision_sleep_ms(delay < remaining ? delay : remaining);
         delay = delay * 2 > MAX_DELAY_MS ? MAX_DELAY_MS : delay * 2;
     }

@@ -12,10 +12,12 @@
 
 #include "capsule.h"
 #include "checkpoint.h"
+#include "checkpoint_seed_set.h"
 #include "seed_key.h"
 #include "step_report.h"
 #include "string_pool.h"
 #include "table_compare.h"
+#include "table_describe.h"
 #include "table_request.h"
 #include "wait_progress.h"
 
@@ -459,6 +461,79 @@ START_TEST(wait_line_combines_tables)
 }
 END_TEST
 
+/* --- Compact seed set and DescribeTable shapes ------------------------------------- */
+
+START_TEST(seed_set_adds_finds_and_forgets)
+{
+    struct checkpoint_seed_set set;
+    char step[CHECKPOINT_STEP_SIZE];
+
+    checkpoint_seed_set_init(&set);
+    /* Enough seeds to grow the table several times. */
+    for (int i = 0; i < 2000; i++) {
+        snprintf(step, sizeof(step), "seed#svc#%s#%064d", i % 2 ? "odd" : "even", i);
+        ck_assert_int_eq(checkpoint_seed_set_add(&set, step, i % 2 ? "acme-odd" : "acme-even"),
+                         0);
+    }
+    ck_assert_int_eq(checkpoint_seed_set_add(&set, step, "acme-odd"), 0);
+    ck_assert_uint_eq(set.count, 2000);
+    ck_assert(checkpoint_seed_set_contains(&set, "seed#svc#even#" "0000000000000000000000000000"
+                                                 "000000000000000000000000000000000000"));
+    ck_assert(!checkpoint_seed_set_contains(&set, "seed#svc#odd#" "0000000000000000000000000000"
+                                                  "000000000000000000000000000000000000"));
+    ck_assert(!checkpoint_seed_set_contains(&set, "table#svc#even"));
+
+    ck_assert_uint_eq(checkpoint_seed_set_forget_table(&set, "acme-odd"), 1000);
+    ck_assert_uint_eq(set.count, 1000);
+    snprintf(step, sizeof(step), "seed#svc#odd#%064d", 1);
+    ck_assert(!checkpoint_seed_set_contains(&set, step));
+    snprintf(step, sizeof(step), "seed#svc#even#%064d", 1998);
+    ck_assert(checkpoint_seed_set_contains(&set, step));
+    checkpoint_seed_set_free(&set);
+}
+END_TEST
+
+static const struct {
+    const char *reply;
+    const char *problem; /* NULL: well formed */
+} describe_cases[] = {
+    {"{\"Table\": {\"TableStatus\": \"ACTIVE\", \"KeySchema\": [{\"AttributeName\": \"pk\", "
+     "\"KeyType\": \"HASH\"}], \"AttributeDefinitions\": [{\"AttributeName\": \"pk\", "
+     "\"AttributeType\": \"S\"}]}}", NULL},
+    {"{}", "the reply has no Table object"},
+    {"[1, 2, 3]", "the reply is not a JSON object"},
+    {"{\"Table\": 5}", "the reply's Table is not an object"},
+    {"{\"Table\": {\"KeySchema\": []}}", "Table.TableStatus is missing"},
+    {"{\"Table\": {\"TableStatus\": \"ACTIVE\", \"KeySchema\": []}}", "Table.KeySchema is empty"},
+    {"{\"Table\": {\"TableStatus\": \"ACTIVE\", \"KeySchema\": [{\"AttributeName\": \"pk\", "
+     "\"KeyType\": \"HASH\"}], \"AttributeDefinitions\": [\"pk\"]}}",
+     "Table.AttributeDefinitions[0] is not an object"},
+    {"{\"Table\": {\"TableStatus\": \"ACTIVE\", \"KeySchema\": [{\"AttributeName\": \"pk\", "
+     "\"KeyType\": \"HASH\"}], \"AttributeDefinitions\": [{\"AttributeName\": \"pk\", "
+     "\"AttributeType\": \"S\"}], \"GlobalSecondaryIndexes\": [{\"IndexName\": \"by-x\", "
+     "\"KeySchema\": [{\"AttributeName\": \"x\", \"KeyType\": \"HASH\"}]}]}}",
+     "Table.GlobalSecondaryIndexes[0].IndexStatus is missing"},
+};
+
+START_TEST(describe_reply_shapes)
+{
+    json_t *reply = json_loads(describe_cases[_i].reply, 0, NULL);
+    char err[1024] = "";
+
+    ck_assert_ptr_nonnull(reply);
+    int rc = table_describe_check(reply, "acme-users", err, sizeof(err));
+    if (!describe_cases[_i].problem) {
+        ck_assert_int_eq(rc, 0);
+    } else {
+        ck_assert_int_eq(rc, -1);
+        ck_assert_msg(strstr(err, "malformed response from the endpoint: DescribeTable "
+                                  "acme-users: ") && strstr(err, describe_cases[_i].problem),
+                      "case %d: %s", _i, err);
+    }
+    json_decref(reply);
+}
+END_TEST
+
 static Suite *provision_suite(void)
 {
     Suite *suite = suite_create("provision");
@@ -479,6 +554,9 @@ static Suite *provision_suite(void)
     tcase_add_test(units, batch_request_lists_seeds);
     tcase_add_test(units, string_pool_interns_and_copies);
     tcase_add_test(units, wait_line_combines_tables);
+    tcase_add_test(units, seed_set_adds_finds_and_forgets);
+    tcase_add_loop_test(units, describe_reply_shapes, 0,
+                        sizeof(describe_cases) / sizeof(describe_cases[0]));
     suite_add_tcase(suite, units);
     return suite;
 }
