@@ -26,10 +26,10 @@ struct ddb_error {
     char type[128];     /* short exception name, e.g. ResourceInUseException */
     char message[1024]; /* the server's message or curl's reason */
     int attempts;       /* how many attempts were made */
-    /* An attempt before the last one failed after the request may have
-     * reached the server (a transport failure, a 5xx status, a damaged
-     * response), so the server may have applied the request although the
-     * call failed or a later attempt's condition failed. */
+    /* Nonzero when an attempt before the last one failed after its
+     * request may have reached the server: a transport failure, a 5xx
+     * status or a damaged response. The server may then have applied the
+     * request, even though the call failed or a retry's condition failed. */
     int maybe_applied;
 };
 

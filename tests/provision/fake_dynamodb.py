@@ -126,6 +126,7 @@ class FakeDynamoDB:
             if name not in self.tables:
                 return _error("ResourceNotFoundException", "Requested resource not found")
             return 200, {"Table": self._describe(name)}
+
         if name not in self.tables:
             return _error("ResourceNotFoundException", "Requested resource not found")
         if operation == "PutItem":
@@ -133,6 +134,7 @@ class FakeDynamoDB:
         if operation == "GetItem":
             item = self.items[name].get(self._key(name, request["Key"]))
             return 200, ({"Item": item} if item is not None else {})
+
         if operation == "DeleteItem":
             self.items[name].pop(self._key(name, request["Key"]), None)
             return 200, {}
