@@ -152,10 +152,6 @@ def checkpoint_state(upstream, capsule):
     for item in result["Items"]:
         record = {name: value for name, value in item.items()
                   if name not in RUN_SPECIFIC_ATTRIBUTES and name != "capsule"}
-        if record.get("step", {}).get("S", "").startswith("seeds#"):
-            # A seed batch's step ends with the run id and batch number.
-            record["step"] = {"S": record["step"]["S"].rsplit("#", 2)[0]}
-            record["seeds"] = json.loads(record["seeds"]["S"])
         if "table_name" in record:
             name = record["table_name"]["S"]
             record["table_name"] = {"S": name[len(capsule) + 1:]}
