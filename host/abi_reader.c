@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Longest location prefix in a message; names in it are cut to 64 bytes. */
+/* Maximum length of the location prefix of a message. Names in it are cut
+ * to 64 bytes. */
 #define WHERE_SIZE 512
 
 struct reader {

@@ -557,8 +557,8 @@ int checkpoint_record(struct checkpoint_store *store, struct ddb_client *client,
     }
     int rc = provision_call(client, "PutItem", request, &response, &error);
 
-    /* The condition fails on a retry whose earlier attempt wrote the
-     * record and lost the reply: the record's run id tells. */
+    /* The condition also fails on a retry whose earlier attempt wrote the
+     * record but lost the reply. The stored run id shows which case it is. */
     if (rc != 0 && error.maybe_applied &&
         provision_error_is(&error, "ConditionalCheckFailedException")) {
         int ours = record_is_ours(store, client, step, err, err_len);

@@ -42,7 +42,7 @@ enum cli_option_id {
 /* Help lines for the common options, for every --help text. */
 extern const char cli_common_options_help[];
 
-/* What --help prints for a command. */
+/* Help text of a command, printed by --help. */
 struct cli_command_info {
     const char *name;      /* e.g. "list" */
     const char *arguments; /* after "[options]" in the usage line, or "" */

@@ -272,8 +272,8 @@ static int add_index(struct provision_job *job, const struct catalog_gsi *gsi)
     json_decref(response);
     if (rc == 0)
         return 0;
-    /* An attempt whose reply was lost added the index; the retry is told
-     * it exists. */
+    /* An earlier attempt whose reply was lost added the index, so the
+     * retry gets "already exists" and counts the index as added. */
     if (error.maybe_applied && provision_error_is(&error, "ValidationException") &&
         strstr(error.message, "already exists")) {
         log_info("table %s: the reply to UpdateTable was lost and the retry found index %s; "

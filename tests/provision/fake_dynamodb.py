@@ -60,7 +60,7 @@ class FakeDynamoDB:
             def setup(self):
                 super().setup()
                 # Headers and body go out in two writes: without this,
-                # Nagle's algorithm holds the body back for 40 ms.
+                # Nagle's algorithm delays the body by 40 ms.
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def do_POST(self):
