@@ -383,7 +383,7 @@ static int read_integer(struct reader *r, const json_t *object, const char *wher
 static int read_u32(struct reader *r, const json_t *object, const char *where, const char *key,
                     uint32_t *out)
 {
-    uint64_t value;
+    uint64_t value = 0;
     if (read_integer(r, object, where, key, UINT32_MAX, &value) != 0)
         return -1;
     *out = (uint32_t)value;
