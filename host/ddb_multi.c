@@ -330,6 +330,33 @@ static void finish_attempt(struct call *call, CURLcode result)
     multi->waiting = call;
 }
 
+/* Completes every call whose transfer ended. Returns how many ended. */
+static size_t finish_ended(struct ddb_multi *multi)
+{
+    size_t ended = 0;
+    int queued;
+    CURLMsg *message;
+
+    while ((message = curl_multi_info_read(multi->curlm, &queued)) != NULL) {
+        struct call *call = NULL;
+
+        if (message->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, (char **)&call);
+        finish_attempt(call, message->data.result);
+        ended++;
+    }
+    return ended;
+}
+
+static int pool_failed(CURLMcode code)
+{
+    if (code == CURLM_OK)
+        return 0;
+    log_error("the connection pool failed: %s", curl_multi_strerror(code));
+    return 1;
+}
+
 int ddb_multi_perform(struct ddb_multi *multi, long timeout_ms)
 {
     int running = 0;
@@ -338,25 +365,17 @@ int ddb_multi_perform(struct ddb_multi *multi, long timeout_ms)
     if (next_due >= 0 && next_due < timeout_ms)
         timeout_ms = next_due;
 
-    CURLMcode code = curl_multi_perform(multi->curlm, &running);
-    if (code == CURLM_OK)
-        code = curl_multi_poll(multi->curlm, NULL, 0, (int)timeout_ms, NULL);
-    if (code == CURLM_OK)
-        code = curl_multi_perform(multi->curlm, &running);
-    if (code != CURLM_OK) {
-        log_error("the connection pool failed: %s", curl_multi_strerror(code));
+    /* Against a fast server a transfer can end within this first step.
+     * Its call completes now, without a wait: libcurl's poll does not
+     * return for transfers that already ended, so waiting first would
+     * leave the caller's freed slots idle until the timeout. */
+    if (pool_failed(curl_multi_perform(multi->curlm, &running)))
         return -1;
-    }
-
-    int queued;
-    CURLMsg *message;
-    while ((message = curl_multi_info_read(multi->curlm, &queued)) != NULL) {
-        struct call *call = NULL;
-
-        if (message->msg != CURLMSG_DONE)
-            continue;
-        curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, (char **)&call);
-        finish_attempt(call, message->data.result);
+    if (finish_ended(multi) == 0) {
+        if (pool_failed(curl_multi_poll(multi->curlm, NULL, 0, (int)timeout_ms, NULL)) ||
+            pool_failed(curl_multi_perform(multi->curlm, &running)))
+            return -1;
+        finish_ended(multi);
     }
     start_due(multi);
     return 0;

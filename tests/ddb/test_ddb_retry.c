@@ -15,6 +15,7 @@
 #include "ddb_client.h"
 #include "ddb_error.h"
 #include "http_client.h"
+#include "ddb_harness.h"
 #include "fake_server.h"
 #include "log.h"
 #include "retry.h"
@@ -36,43 +37,6 @@
 #define INTERNAL_BODY \
     "{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\"," \
     "\"message\":\"Internal server error\"}"
-
-struct harness {
-    struct fake_server server;
-    struct aws_config *config;
-    struct ddb_client *client;
-};
-
-static void harness_start(struct harness *harness, const struct fake_response *script,
-                          size_t script_len, const struct ddb_client_options *options)
-{
-    char err[512] = "";
-    char endpoint[64];
-
-    ck_assert_int_eq(fake_server_start(&harness->server, script, script_len), 0);
-    snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d", harness->server.port);
-
-    struct aws_options aws = {
-        .access_key_id = "AKIASCHEMAREGTEST",
-        .secret_access_key = "schemaregtestsecretkey",
-        .region = "us-east-1",
-        .endpoint_url = endpoint,
-    };
-    harness->config = aws_config_resolve(&aws, err, sizeof(err));
-    ck_assert_msg(harness->config != NULL, "aws_config_resolve: %s", err);
-
-    struct ddb_client_options defaults = {.max_attempts = 3, .retry_base_delay_ms = 1};
-    harness->client = ddb_client_new(harness->config, options != NULL ? options : &defaults,
-                                     err, sizeof(err));
-    ck_assert_msg(harness->client != NULL, "ddb_client_new: %s", err);
-}
-
-static void harness_stop(struct harness *harness)
-{
-    ddb_client_free(harness->client);
-    aws_config_free(harness->config);
-    fake_server_stop(&harness->server);
-}
 
 static int list_tables(struct harness *harness, const struct ddb_call_options *options,
                        struct ddb_error *error)
