@@ -333,7 +333,7 @@ static int copy_table(struct reader *r, const char *parent, size_t index, const 
 }
 
 static int copy_seed(struct reader *r, const char *parent, size_t index, const void *source,
-                     uint32_t size, struct catalog_seed *seed)
+                     uint32_t size, struct catalog_provider *provider, struct catalog_seed *seed)
 {
     const char *table, *item, *condition, *names, *values;
     READ_FIELD(table, source, size, schema_seed_v1, table);
@@ -344,9 +344,13 @@ static int copy_seed(struct reader *r, const char *parent, size_t index, const v
 
     char where[WHERE_SIZE];
     join_where(where, parent, "seeds", index, NULL);
+    char *item_copy = NULL;
     if (copy_string(r, where, "table", table, CATALOG_MAX_NAME_LEN, &seed->table) != 0 ||
-        copy_string(r, where, "item_json", item, CATALOG_MAX_JSON_LEN, &seed->item_json) != 0 ||
-        copy_string(r, where, "condition_expression", condition, CATALOG_MAX_JSON_LEN,
+        copy_string(r, where, "item_json", item, CATALOG_MAX_JSON_LEN, &item_copy) != 0)
+        return -1;
+    if (catalog_provider_keep_item(provider, item_copy, &seed->item_json) != 0)
+        return fail(r, where, "out of memory");
+    if (copy_string(r, where, "condition_expression", condition, CATALOG_MAX_JSON_LEN,
                     &seed->condition_expression) != 0 ||
         copy_string(r, where, "expression_attribute_names_json", names, CATALOG_MAX_JSON_LEN,
                     &seed->expression_attribute_names_json) != 0 ||
@@ -418,7 +422,7 @@ static int copy_provider(struct reader *r, size_t index, const struct schema_pro
         provider->seeds_count = seeds_count;
     }
     for (size_t i = 0; i < seeds_count; i++) {
-        if (copy_seed(r, where, i, element(seeds, seeds_stride, i), seeds_stride,
+        if (copy_seed(r, where, i, element(seeds, seeds_stride, i), seeds_stride, provider,
                       &provider->seeds[i]) != 0)
             return -1;
     }

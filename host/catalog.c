@@ -37,7 +37,6 @@ static void clear_table(struct catalog_table *table)
 static void clear_seed(struct catalog_seed *seed)
 {
     free(seed->table);
-    free(seed->item_json);
     free(seed->condition_expression);
     free(seed->expression_attribute_names_json);
     free(seed->expression_attribute_values_json);
@@ -53,6 +52,23 @@ static void clear_provider(struct catalog_provider *provider)
     for (size_t i = 0; i < provider->seeds_count; i++)
         clear_seed(&provider->seeds[i]);
     free(provider->seeds);
+    string_pool_free(&provider->seed_items);
+}
+
+int catalog_provider_keep_item(struct catalog_provider *provider, char *text, const char **out)
+{
+    *out = string_pool_copy(&provider->seed_items, text);
+    int failed = text != NULL && *out == NULL;
+
+    free(text);
+    return failed ? -1 : 0;
+}
+
+void catalog_provider_release_items(struct catalog_provider *provider)
+{
+    for (size_t i = 0; i < provider->seeds_count; i++)
+        provider->seeds[i].item_json = NULL;
+    string_pool_free(&provider->seed_items);
 }
 
 void catalog_plugin_clear(struct catalog_plugin *plugin)

@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "string_pool.h"
+
 struct catalog_attribute {
     char *name;
     uint32_t type;
@@ -50,7 +52,7 @@ struct catalog_table {
 
 struct catalog_seed {
     char *table;
-    char *item_json;
+    const char *item_json; /* in the provider's seed_items; NULL once released */
     char *condition_expression;
     char *expression_attribute_names_json;  /* NULL when absent */
     char *expression_attribute_values_json; /* NULL when absent */
@@ -65,6 +67,9 @@ struct catalog_provider {
     size_t tables_count;
     struct catalog_seed *seeds;
     size_t seeds_count;
+    /* The seeds' item texts, the bulk of a large catalog, kept in blocks of
+     * their own so that they can be released together. */
+    struct string_pool seed_items;
     const struct catalog_plugin *plugin; /* the plugin that declared it */
 };
 
@@ -93,6 +98,14 @@ struct catalog_plugin {
 /* Seed item and expression JSON text. DynamoDB items are at most 400 KB;
  * the JSON text of one may be larger because of quoting and base64. */
 #define CATALOG_MAX_JSON_LEN (1024u * 1024u)
+
+/* Copies text into the provider's seed_items and frees it. Returns 0 with
+ * the copy in *out (NULL for a NULL text), or -1 when memory runs out. */
+int catalog_provider_keep_item(struct catalog_provider *provider, char *text, const char **out);
+
+/* Frees the item text of every seed of the provider at once and sets each
+ * item_json to NULL: for a run that has parsed every item it needs. */
+void catalog_provider_release_items(struct catalog_provider *provider);
 
 /* Frees everything the plugin owns, but not the struct itself, and zeroes
  * it. Safe on a zeroed or partly filled plugin. */

@@ -611,7 +611,7 @@ static int read_json_text(struct reader *r, const json_t *object, const char *wh
 }
 
 static int read_seed(struct reader *r, const json_t *object, const char *where,
-                     struct catalog_seed *seed)
+                     struct catalog_provider *provider, struct catalog_seed *seed)
 {
     static const char *const allowed[] = {
         "table",
@@ -625,10 +625,18 @@ static int read_seed(struct reader *r, const json_t *object, const char *where,
         NULL,
     };
 
+    char *item = NULL;
+
     if (check_object(r, object, where, allowed) != 0 ||
-        read_string(r, object, where, "table", CATALOG_MAX_NAME_LEN, &seed->table) != 0 ||
-        read_json_text(r, object, where, "item_json", "item", &seed->item_json) != 0 ||
-        read_string(r, object, where, "condition_expression", CATALOG_MAX_JSON_LEN,
+        read_string(r, object, where, "table", CATALOG_MAX_NAME_LEN, &seed->table) != 0)
+        return -1;
+    if (read_json_text(r, object, where, "item_json", "item", &item) != 0) {
+        free(item);
+        return -1;
+    }
+    if (catalog_provider_keep_item(provider, item, &seed->item_json) != 0)
+        return fail(r->err, r->err_size, where, "out of memory");
+    if (read_string(r, object, where, "condition_expression", CATALOG_MAX_JSON_LEN,
                     &seed->condition_expression) != 0 ||
         read_json_text(r, object, where, "expression_attribute_names_json",
                        "expression_attribute_names", &seed->expression_attribute_names_json) != 0 ||
@@ -675,7 +683,7 @@ static int read_provider(struct reader *r, const json_t *object, const char *whe
     for (size_t i = 0; i < count; i++) {
         char child[WHERE_SIZE];
         join_where(child, where, "seeds", (long)i);
-        if (read_seed(r, json_array_get(seeds, i), child, &provider->seeds[i]) != 0)
+        if (read_seed(r, json_array_get(seeds, i), child, provider, &provider->seeds[i]) != 0)
             return -1;
     }
     return 0;

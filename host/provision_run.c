@@ -24,7 +24,7 @@ struct engine {
     struct ddb_multi *multi;
     struct provision_job *jobs; /* capsule, service-id and declaration order */
     size_t jobs_count;
-    unsigned *seed_uses;        /* per seed of every provider, see provision_job */
+    size_t *item_reads_left;    /* per provider, see provision_job */
     size_t seed_limit;
 
     pthread_mutex_t lock;       /* guards the fields below */
@@ -106,15 +106,6 @@ static size_t count_tables(const struct catalog_provider *const *providers, size
     return tables;
 }
 
-static size_t count_seeds(const struct catalog_provider *const *providers, size_t count)
-{
-    size_t seeds = 0;
-
-    for (size_t i = 0; i < count; i++)
-        seeds += providers[i]->seeds_count;
-    return seeds;
-}
-
 /* Appends the jobs of one capsule, each table's summary position after
  * the previous table's seeds. */
 static void add_jobs(struct engine *engine, struct provision_capsule_result *result,
@@ -123,7 +114,6 @@ static void add_jobs(struct engine *engine, struct provision_capsule_result *res
                      const struct provision_options *options)
 {
     unsigned long long order = 0;
-    unsigned *seed_uses = engine->seed_uses;
 
     for (size_t i = 0; i < providers_count; i++) {
         for (size_t j = 0; j < providers[i]->tables_count; j++) {
@@ -137,13 +127,12 @@ static void add_jobs(struct engine *engine, struct provision_capsule_result *res
                 .report = &result->report,
                 .options = options,
                 .order = order,
-                .seed_uses = seed_uses,
+                .item_reads_left = &engine->item_reads_left[i],
             };
             capsule_table_name(result->capsule, job->table->name, job->physical_name,
                                sizeof(job->physical_name));
             order += 1 + providers[i]->seeds_count;
         }
-        seed_uses += providers[i]->seeds_count;
     }
 }
 
@@ -386,9 +375,8 @@ int provision_capsules(struct ddb_client *client, struct provision_capsule_resul
     pthread_mutex_init(&engine.lock, NULL);
     pthread_cond_init(&engine.changed, NULL);
     engine.jobs = calloc(results_count * tables + 1, sizeof(*engine.jobs));
-    engine.seed_uses = calloc(count_seeds(providers, providers_count) + 1,
-                              sizeof(*engine.seed_uses));
-    if (!stores || !opened || !engine.jobs || !engine.seed_uses) {
+    engine.item_reads_left = calloc(providers_count + 1, sizeof(*engine.item_reads_left));
+    if (!stores || !opened || !engine.jobs || !engine.item_reads_left) {
         for (size_t i = 0; i < results_count; i++) {
             snprintf(results[i].err, sizeof(results[i].err), "out of memory");
             results[i].exit_code = PROVISION_EXIT_FAILED;
@@ -416,8 +404,10 @@ int provision_capsules(struct ddb_client *client, struct provision_capsule_resul
     size_t opened_count = 0;
     for (size_t i = 0; i < results_count; i++)
         opened_count += (size_t)opened[i];
-    for (size_t i = 0; i < count_seeds(providers, providers_count); i++)
-        engine.seed_uses[i] = (unsigned)opened_count;
+    /* Each capsule parses each seed of a provider once, in
+     * provision_seed_start. */
+    for (size_t i = 0; i < providers_count; i++)
+        engine.item_reads_left[i] = providers[i]->seeds_count * opened_count;
 
     if (engine.jobs_count > 0 && run_jobs(&engine, client, options) != 0) {
         for (size_t i = 0; i < results_count; i++) {
@@ -448,7 +438,7 @@ cleanup:
             checkpoint_store_free(&stores[i]);
     }
     free(engine.jobs);
-    free(engine.seed_uses);
+    free(engine.item_reads_left);
     free(stores);
     free(opened);
     pthread_cond_destroy(&engine.changed);

@@ -1,3 +1,4 @@
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,18 +407,22 @@ size_t provision_seed_next(const struct provision_job *job, size_t from)
     return from;
 }
 
-/* Frees the seed's item JSON text once the last capsule has parsed it: on
- * a large catalog that text is the largest part of the host's memory. */
-static void release_item_json(struct provision_job *job, size_t index)
+/* Counts one parse of a seed item and releases the provider's items after
+ * the last: on a large catalog they are the largest part of the host's
+ * memory, and whole blocks of it go back for the rest of the run. */
+static void count_item_read(struct provision_job *job)
 {
-    if (!job->seed_uses || job->seed_uses[index] == 0 || --job->seed_uses[index] > 0)
+    if (!job->item_reads_left || *job->item_reads_left == 0 || --*job->item_reads_left > 0)
         return;
 
     /* The catalog is heap memory that the run may change, see
      * provision_capsules. */
-    struct catalog_seed *seed = (struct catalog_seed *)&job->provider->seeds[index];
-    free(seed->item_json);
-    seed->item_json = NULL;
+    catalog_provider_release_items((struct catalog_provider *)job->provider);
+#ifdef __GLIBC__
+    /* The items were spread over the heap between other allocations; give
+     * their pages back rather than keep them for reuse. */
+    malloc_trim(0);
+#endif
 }
 
 void provision_seed_start(struct provision_job *job, size_t index, struct ddb_multi *multi,
@@ -440,7 +445,7 @@ void provision_seed_start(struct provision_job *job, size_t index, struct ddb_mu
     write->user = user;
 
     int prepared = prepare(job, write->source, &write->seed, err, sizeof(err));
-    release_item_json(job, index);
+    count_item_read(job);
     if (prepared != 0) {
         fail(write, err);
         return;

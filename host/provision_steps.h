@@ -35,8 +35,9 @@ struct provision_job {
     /* Seed state of the thread that drives the connection pool: */
     size_t seeds_pending;      /* seeds started whose step is not over */
     struct seed_batch *batch;  /* seeds in place, waiting for their checkpoint */
-    unsigned *seed_uses;       /* per seed of the provider: capsules yet to read its
-                                  item_json, freed at 0; NULL to keep every item */
+    size_t *item_reads_left;   /* of the provider: item_json parses still to come in
+                                  this run; its items are released at 0. NULL to
+                                  keep every item */
     struct provision_job *next_ready; /* in the engine's queue of seeds to write */
 };
 

@@ -61,10 +61,12 @@ def size_table(size):
 def list_table(results):
     if not results or "skipped" in results:
         return ["schemareg-host list skipped: %s." % (results or {}).get("skipped", "not run"), ""]
-    lines = ["| Plugins | Wall (s) | CPU (s) | Peak RSS (MiB) |", "|---:|---:|---:|---:|"]
-    for count, m in results.items():
-        lines.append("| %s | %.3f | %.3f | %s |" % (count, m["wall_s"], m["cpu_s"],
-                                                    mib(m["max_rss_kb"])))
+    lines = ["| Command | Plugins | Wall (s) | CPU (s) | Peak RSS (MiB) |",
+             "|---|---:|---:|---:|---:|"]
+    for count, commands in results.items():
+        for command, m in commands.items():
+            lines.append("| `%s` | %s | %.3f | %.3f | %s |" % (
+                command, count, m["wall_s"], m["cpu_s"], mib(m["max_rss_kb"])))
     return lines + [""]
 
 
@@ -131,9 +133,10 @@ def targets(results):
 
     listing = results.get("list") or {}
     if "500" in listing:
-        wall = listing["500"]["wall_s"]
-        check(rows, "list over 500 plugins < %.1f s" % LIST_500_MAX_S, "%.3f s" % wall,
-              wall < LIST_500_MAX_S)
+        # The slower command counts: list --providers includes isolation.
+        command, m = max(listing["500"].items(), key=lambda item: item[1]["wall_s"])
+        check(rows, "list over 500 plugins < %.1f s, isolation included" % LIST_500_MAX_S,
+              "%.3f s (`%s`)" % (m["wall_s"], command), m["wall_s"] < LIST_500_MAX_S)
     else:
         rows.append("| list over 500 plugins < 0.5 s | not measured | n/a |")
     return rows + [""]
