@@ -72,8 +72,8 @@ int provision_collect_providers(const struct catalog_plugin *plugins, size_t plu
  * being built, or PROVISION_EXIT_FAILED; a failure that stops the whole
  * capsule (invalid code, state table unusable) also leaves a message in
  * err. client is used by this thread only; workers get their own.
- * A provider's seed items (item_json) are released once every capsule has
- * read them, so the caller must not need them after the run. Returns the exit
+ * The seed items (item_json) are deflated per table and released before
+ * the first table starts, so the caller must not need them afterwards. Returns the exit
  * code of the run: any failure, else any in progress.
  */
 int provision_capsules(struct ddb_client *client, struct provision_capsule_result *results,

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "provision.h"
 #include "provision_steps.h"
+#include "seed_pack.h"
 
 /* How long the seed pump waits for the pool when nothing happens; workers
  * wake it up sooner when a table's seeds are ready. */
@@ -24,7 +25,7 @@ struct engine {
     struct ddb_multi *multi;
     struct provision_job *jobs; /* capsule, service-id and declaration order */
     size_t jobs_count;
-    size_t *item_reads_left;    /* per provider, see provision_job */
+    struct seed_pack *packs;    /* per table of every provider, in provider order */
     size_t seed_limit;
 
     pthread_mutex_t lock;       /* guards the fields below */
@@ -36,6 +37,7 @@ struct engine {
     struct provision_job *ready_head; /* tables whose seeds are to be written */
     struct provision_job *ready_tail;
     size_t seeds_in_flight;
+    int trim_due;               /* a table's seeds have all started since the last trim */
 };
 
 struct worker {
@@ -106,6 +108,27 @@ static size_t count_tables(const struct catalog_provider *const *providers, size
     return tables;
 }
 
+/* Deflates the seed items of every table into packs, in provider and table
+ * order, and releases the plain items. Returns 0, or -1 when memory runs
+ * out (the items are then kept). */
+static int pack_seeds(struct seed_pack *packs, const struct catalog_provider *const *providers,
+                      size_t providers_count)
+{
+    size_t pack = 0;
+
+    for (size_t i = 0; i < providers_count; i++) {
+        for (size_t j = 0; j < providers[i]->tables_count; j++) {
+            if (seed_pack_build(providers[i], providers[i]->tables[j].name, &packs[pack++]) != 0)
+                return -1;
+        }
+    }
+    /* The catalog is heap memory that the run may change, see
+     * provision_capsules. */
+    for (size_t i = 0; i < providers_count; i++)
+        catalog_provider_release_items((struct catalog_provider *)providers[i]);
+    return 0;
+}
+
 /* Appends the jobs of one capsule, each table's summary position after
  * the previous table's seeds. */
 static void add_jobs(struct engine *engine, struct provision_capsule_result *result,
@@ -114,6 +137,7 @@ static void add_jobs(struct engine *engine, struct provision_capsule_result *res
                      const struct provision_options *options)
 {
     unsigned long long order = 0;
+    size_t pack = 0;
 
     for (size_t i = 0; i < providers_count; i++) {
         for (size_t j = 0; j < providers[i]->tables_count; j++) {
@@ -127,7 +151,7 @@ static void add_jobs(struct engine *engine, struct provision_capsule_result *res
                 .report = &result->report,
                 .options = options,
                 .order = order,
-                .item_reads_left = &engine->item_reads_left[i],
+                .pack = &engine->packs[pack++],
             };
             capsule_table_name(result->capsule, job->table->name, job->physical_name,
                                sizeof(job->physical_name));
@@ -218,8 +242,20 @@ static struct provision_job *next_seed(struct engine *engine, size_t *index)
         engine->ready_head = job->next_ready;
         if (!engine->ready_head)
             engine->ready_tail = NULL;
+        engine->trim_due = 1;
     }
     return NULL;
+}
+
+/* Gives the heap's free pages back to the system. A table's seeds leave
+ * freed requests, responses and parsed items between the report's entries,
+ * and glibc keeps such pages for reuse. Returning them once per table keeps
+ * the peak memory of a large run flat. */
+static void release_free_pages(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 /* Writes seeds as tables become ready, seed_limit at once, until every
@@ -248,6 +284,10 @@ static int pump_seeds(struct engine *engine)
         if (ddb_multi_perform(engine->multi, PUMP_WAIT_MS) != 0)
             return -1;
         pthread_mutex_lock(&engine->lock);
+        if (engine->trim_due) {
+            engine->trim_due = 0;
+            release_free_pages();
+        }
     }
     pthread_mutex_unlock(&engine->lock);
     return 0;
@@ -375,8 +415,9 @@ int provision_capsules(struct ddb_client *client, struct provision_capsule_resul
     pthread_mutex_init(&engine.lock, NULL);
     pthread_cond_init(&engine.changed, NULL);
     engine.jobs = calloc(results_count * tables + 1, sizeof(*engine.jobs));
-    engine.item_reads_left = calloc(providers_count + 1, sizeof(*engine.item_reads_left));
-    if (!stores || !opened || !engine.jobs || !engine.item_reads_left) {
+    engine.packs = calloc(tables + 1, sizeof(*engine.packs));
+    if (!stores || !opened || !engine.jobs || !engine.packs ||
+        pack_seeds(engine.packs, providers, providers_count) != 0) {
         for (size_t i = 0; i < results_count; i++) {
             snprintf(results[i].err, sizeof(results[i].err), "out of memory");
             results[i].exit_code = PROVISION_EXIT_FAILED;
@@ -398,16 +439,10 @@ int provision_capsules(struct ddb_client *client, struct provision_capsule_resul
     }
 
 #ifdef __GLIBC__
-    /* Reading the checkpoints parsed pages that are freed now. */
+    /* Give back the pages freed after reading the checkpoints and
+     * releasing the plain seed items. */
     malloc_trim(0);
 #endif
-    size_t opened_count = 0;
-    for (size_t i = 0; i < results_count; i++)
-        opened_count += (size_t)opened[i];
-    /* Each capsule parses each seed of a provider once, in
-     * provision_seed_start. */
-    for (size_t i = 0; i < providers_count; i++)
-        engine.item_reads_left[i] = providers[i]->seeds_count * opened_count;
 
     if (engine.jobs_count > 0 && run_jobs(&engine, client, options) != 0) {
         for (size_t i = 0; i < results_count; i++) {
@@ -438,7 +473,9 @@ cleanup:
             checkpoint_store_free(&stores[i]);
     }
     free(engine.jobs);
-    free(engine.item_reads_left);
+    for (size_t i = 0; engine.packs && i < tables; i++)
+        seed_pack_free(&engine.packs[i]);
+    free(engine.packs);
     free(stores);
     free(opened);
     pthread_cond_destroy(&engine.changed);

@@ -1,4 +1,3 @@
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include "provision_call.h"
 #include "provision_steps.h"
 #include "seed_key.h"
+#include "seed_pack.h"
 
 /* DynamoDB can return ResourceNotFoundException for a short while after a
  * new table turns ACTIVE; PutItem is retried for at most this long. */
@@ -49,15 +49,16 @@ static json_t *parse_optional(const char *text, const char *what, char *err, siz
     return value;
 }
 
-/* Parses the seed. Returns 0, or -1 with a message in err. */
+/* Parses the seed, whose item text is item_json. Returns 0, or -1 with a
+ * message in err. */
 static int prepare(struct provision_job *job, const struct catalog_seed *source,
-                   struct seed_request *seed, char *err, size_t err_len)
+                   const char *item_json, struct seed_request *seed, char *err, size_t err_len)
 {
     char digest[SEED_KEY_DIGEST_SIZE];
     int failed = 0;
     json_error_t error;
 
-    seed->item = json_loads(source->item_json ? source->item_json : "", 0, &error);
+    seed->item = json_loads(item_json, 0, &error);
     if (!seed->item) {
         snprintf(err, err_len, "seed item is not valid JSON: %s", error.text);
         return -1;
@@ -407,22 +408,33 @@ size_t provision_seed_next(const struct provision_job *job, size_t from)
     return from;
 }
 
-/* Counts one parse of a seed item and releases the provider's items after
- * the last: on a large catalog they are the largest part of the host's
- * memory, and whole blocks of it go back for the rest of the run. */
-static void count_item_read(struct provision_job *job)
+/* Returns the item text of the job's next seed, inflating the table's
+ * pack at its first seed, or NULL when memory runs out. Seeds start in
+ * declaration order, the order of the pack. */
+static const char *take_item(struct provision_job *job)
 {
-    if (!job->item_reads_left || *job->item_reads_left == 0 || --*job->item_reads_left > 0)
-        return;
+    if (!job->items) {
+        job->items = seed_pack_open(job->pack);
+        job->next_item = job->items;
+        job->items_left = job->pack->items_count;
+    }
+    if (!job->items || job->items_left == 0)
+        return NULL;
 
-    /* The catalog is heap memory that the run may change, see
-     * provision_capsules. */
-    catalog_provider_release_items((struct catalog_provider *)job->provider);
-#ifdef __GLIBC__
-    /* The items were spread over the heap between other allocations; give
-     * their pages back rather than keep them for reuse. */
-    malloc_trim(0);
-#endif
+    const char *item = job->next_item;
+    job->next_item += strlen(item) + 1;
+    job->items_left--;
+    return item;
+}
+
+/* Frees the inflated items once the last seed has parsed its item. */
+static void drop_items_if_done(struct provision_job *job)
+{
+    if (job->items && job->items_left == 0) {
+        free(job->items);
+        job->items = NULL;
+        job->next_item = NULL;
+    }
 }
 
 void provision_seed_start(struct provision_job *job, size_t index, struct ddb_multi *multi,
@@ -444,8 +456,13 @@ void provision_seed_start(struct provision_job *job, size_t index, struct ddb_mu
     write->done = done;
     write->user = user;
 
-    int prepared = prepare(job, write->source, &write->seed, err, sizeof(err));
-    count_item_read(job);
+    const char *item_json = take_item(job);
+    if (!item_json) {
+        fail(write, "unpacking the seed item failed: out of memory");
+        return;
+    }
+    int prepared = prepare(job, write->source, item_json, &write->seed, err, sizeof(err));
+    drop_items_if_done(job);
     if (prepared != 0) {
         fail(write, err);
         return;
@@ -475,6 +492,8 @@ void provision_seed_start(struct provision_job *job, size_t index, struct ddb_mu
 
 void provision_seed_abandon(struct provision_job *job)
 {
+    free(job->items);
+    job->items = NULL;
     if (!job->batch)
         return;
     batch_report(job->batch, "done, but the run stopped before its checkpoint was recorded; "

@@ -35,9 +35,10 @@ struct provision_job {
     /* Seed state of the thread that drives the connection pool: */
     size_t seeds_pending;      /* seeds started whose step is not over */
     struct seed_batch *batch;  /* seeds in place, waiting for their checkpoint */
-    size_t *item_reads_left;   /* of the provider: item_json parses still to come in
-                                  this run; its items are released at 0. NULL to
-                                  keep every item */
+    const struct seed_pack *pack; /* the table's seed items */
+    char *items;               /* the pack inflated while its seeds start, else NULL */
+    const char *next_item;     /* in items: the item of the next seed to start */
+    size_t items_left;         /* in items from next_item on */
     struct provision_job *next_ready; /* in the engine's queue of seeds to write */
 };
 
@@ -91,8 +92,8 @@ size_t provision_seed_next(const struct provision_job *job, size_t from);
 void provision_seed_start(struct provision_job *job, size_t index, struct ddb_multi *multi,
                           provision_seed_done_fn *done, void *user);
 
-/* Reports the seeds of a batch whose checkpoint was never sent (the pool
- * stopped) as failed, and frees it. */
+/* Frees the job's inflated seed items, and reports the seeds of a batch
+ * whose checkpoint was never sent (the pool stopped) as failed. */
 void provision_seed_abandon(struct provision_job *job);
 
 #endif
