@@ -97,8 +97,9 @@ static int describe_table(struct provision_job *job, const char *step, json_t **
     return rc;
 }
 
-/* Creates the missing table. Returns 0 or -1 (reported). */
-static int create_table(struct provision_job *job, const char *step)
+/* Creates the missing table. Returns 0 or -1 (reported). On success
+ * *description is the table as CreateTable returned it, or NULL. */
+static int create_table(struct provision_job *job, const char *step, json_t **description)
 {
     char message[1400] = "";
     int discarded = checkpoint_discard_table(job->store, job->client, job->physical_name, message,
@@ -116,6 +117,7 @@ static int create_table(struct provision_job *job, const char *step)
     int created = rc == 0;
 
     json_decref(request);
+    *description = json_incref(json_object_get(response, "TableDescription"));
     json_decref(response);
 
     /* ResourceInUseException means the table exists: another host (or an
@@ -147,8 +149,10 @@ static int create_table(struct provision_job *job, const char *step)
 }
 
 /* Returns nonzero when the described table and all its described
- * declared indexes are ACTIVE, so no wait is needed. */
-static int active_now(const json_t *description, const struct catalog_table *table)
+ * declared indexes are ACTIVE, so no wait is needed. With all_indexes set,
+ * every declared index must also be described. */
+static int active_now(const json_t *description, const struct catalog_table *table,
+                      int all_indexes)
 {
     const char *status = json_string_value(json_object_get(description, "TableStatus"));
 
@@ -158,6 +162,8 @@ static int active_now(const json_t *description, const struct catalog_table *tab
         const json_t *index = table_compare_find_index(description, table->gsis[i].index_name);
         const char *index_status = json_string_value(json_object_get(index, "IndexStatus"));
 
+        if (!index && all_indexes)
+            return 0;
         if (index && (!index_status || strcmp(index_status, "ACTIVE") != 0))
             return 0;
     }
@@ -383,14 +389,17 @@ int provision_table_steps(struct provision_job *job)
     if (found < 0)
         goto cleanup;
     if (found == 1) {
-        if (create_table(job, step) != 0)
+        if (create_table(job, step, &description) != 0)
             goto cleanup;
         created = 1;
     } else if (check_existing(job, description, step) != 0) {
         goto cleanup;
     }
 
-    if (created || !active_now(description, job->table)) {
+    /* DynamoDB replies to CreateTable with the table CREATING. A server
+     * that creates tables ACTIVE at once (DynamoDB Local) returns them
+     * ACTIVE, and then nothing is left to wait for. */
+    if (!description || !active_now(description, job->table, created)) {
         enum table_wait_status status = wait_for_table(job, &description, created, NULL);
 
         if (status == TABLE_WAIT_FAILED)
@@ -416,6 +425,7 @@ int provision_table_steps(struct provision_job *job)
     }
 
     /* TTL and seeds need only the table to be ACTIVE, not its indexes. */
+    job->table_created = created;
     int ttl_failed = provision_ttl_step(job) != 0;
 
     job->seeds_ready = 1;

@@ -108,6 +108,17 @@ static size_t count_tables(const struct catalog_provider *const *providers, size
     return tables;
 }
 
+/* Gives the heap's free pages back to the system. A table's seeds leave
+ * freed requests, responses and parsed items between the report's entries,
+ * and glibc keeps such pages for reuse. Returning them once per table keeps
+ * the peak memory of a large run flat. */
+static void release_free_pages(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 /* Deflates the seed items of every table into packs, in provider and table
  * order, and releases the plain items. Returns 0, or -1 when memory runs
  * out (the items are then kept). */
@@ -126,6 +137,8 @@ static int pack_seeds(struct seed_pack *packs, const struct catalog_provider *co
      * provision_capsules. */
     for (size_t i = 0; i < providers_count; i++)
         catalog_provider_release_items((struct catalog_provider *)providers[i]);
+    /* Before the checkpoints are read, so their pages reuse these. */
+    release_free_pages();
     return 0;
 }
 
@@ -247,15 +260,14 @@ static struct provision_job *next_seed(struct engine *engine, size_t *index)
     return NULL;
 }
 
-/* Gives the heap's free pages back to the system. A table's seeds leave
- * freed requests, responses and parsed items between the report's entries,
- * and glibc keeps such pages for reuse. Returning them once per table keeps
- * the peak memory of a large run flat. */
-static void release_free_pages(void)
+/* Returns whether a table's seeds have all started since the last trim,
+ * and clears the mark. Called with the lock held. */
+static int take_trim_due(struct engine *engine)
 {
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
+    int due = engine->trim_due;
+
+    engine->trim_due = 0;
+    return due;
 }
 
 /* Writes seeds as tables become ready, seed_limit at once, until every
@@ -270,24 +282,29 @@ static int pump_seeds(struct engine *engine)
 
         while (engine->seeds_in_flight < engine->seed_limit &&
                (job = next_seed(engine, &index)) != NULL) {
+            int trim = take_trim_due(engine);
+
             engine->seeds_in_flight++;
-            /* seed_done may run at once and takes the lock. */
+            /* seed_done may run at once and takes the lock. Seeds that
+             * end at once (done by a checkpoint) keep this loop going
+             * through whole tables, so it trims here too. */
             pthread_mutex_unlock(&engine->lock);
+            if (trim)
+                release_free_pages();
             provision_seed_start(job, index, engine->multi, seed_done, engine);
             pthread_mutex_lock(&engine->lock);
         }
         if (engine->workers_running == 0 && !engine->ready_head &&
             engine->seeds_in_flight == 0)
             break;
+        int trim = take_trim_due(engine);
         pthread_mutex_unlock(&engine->lock);
 
+        if (trim)
+            release_free_pages();
         if (ddb_multi_perform(engine->multi, PUMP_WAIT_MS) != 0)
             return -1;
         pthread_mutex_lock(&engine->lock);
-        if (engine->trim_due) {
-            engine->trim_due = 0;
-            release_free_pages();
-        }
     }
     pthread_mutex_unlock(&engine->lock);
     return 0;

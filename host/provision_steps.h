@@ -29,6 +29,7 @@ struct provision_job {
     unsigned long long order;  /* summary position of the table's first step */
 
     int result;                /* table steps: 0 done, 1 index in progress, -1 failed */
+    int table_created;         /* this run created the table, so its TTL is off */
     int seeds_ready;           /* the table is ACTIVE: its seeds may be written */
     size_t next_seed;          /* index in provider->seeds to look from */
     int seeds_failed;          /* a seed step failed (reported) */

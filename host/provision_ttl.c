@@ -129,7 +129,9 @@ int provision_ttl_step(struct provision_job *job)
     checkpoint_step_ttl(step, job->provider->service_id, job->table->name);
     if (checkpoint_is_done(job->store, step))
         return confirm_recorded(job, step);
-    if (describe_ttl(job, step, &state) != 0)
+    if (job->table_created)
+        state = (struct ttl_state){.status = "DISABLED"};
+    else if (describe_ttl(job, step, &state) != 0)
         return -1;
 
     int enabled = strcmp(state.status, "ENABLED") == 0 || strcmp(state.status, "ENABLING") == 0;

@@ -121,7 +121,14 @@ class FakeDynamoDB:
             self.items[name] = {}
             if user_table and faults.get("lose_create_reply") and self._first("create:" + name):
                 return _error("InternalServerError", "reply lost", 500)
-            return 200, {"TableDescription": self._describe(name)}
+            # As DynamoDB does, the reply shows the new table and its
+            # indexes CREATING; DescribeTable shows them as the faults set.
+            description = self._describe(name)
+            if user_table:
+                description["TableStatus"] = "CREATING"
+                for index in description.get("GlobalSecondaryIndexes", []):
+                    index["IndexStatus"] = "CREATING"
+            return 200, {"TableDescription": description}
         if operation == "DescribeTable":
             if name not in self.tables:
                 return _error("ResourceNotFoundException", "Requested resource not found")
