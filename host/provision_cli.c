@@ -440,10 +440,16 @@ static void print_capsule(const struct provision_capsule_result *result,
     fputs("]}", stdout);
 }
 
-void provision_cli_print_capsules(const struct provision_cli_args *args,
-                                  const struct provision_cli_catalog *catalog,
-                                  const struct provision_capsule_result *results,
-                                  const char *(*result_name)(int exit_code), int overall)
+/*
+ * Prints the JSON result of plan or provision on stdout, one step at a
+ * time so thousands of steps never exist whole as JSON: {"result",
+ * "exit_code", "state_table", "requests", "skipped_plugins", "capsules":
+ * [{"capsule", "result", "counts", "error" (when set), "steps": [...]}]}.
+ */
+static void print_capsules(const struct provision_cli_args *args,
+                           const struct provision_cli_catalog *catalog,
+                           const struct provision_capsule_result *results,
+                           const char *(*result_name)(int exit_code), int overall)
 {
     json_t *head = json_pack(
         "{s:s, s:i, s:s, s:I, s:O}", "result", result_name(overall), "exit_code", overall,
@@ -459,4 +465,41 @@ void provision_cli_print_capsules(const struct provision_cli_args *args,
     }
     fputs("]}\n", stdout);
     fflush(stdout);
+}
+
+struct provision_capsule_result *provision_cli_results_new(const struct provision_cli_args *args)
+{
+    struct provision_capsule_result *results = calloc(args->capsules_count, sizeof(*results));
+
+    if (!results)
+        return NULL;
+    for (size_t i = 0; i < args->capsules_count; i++) {
+        results[i].capsule = args->capsules[i];
+        step_report_init(&results[i].report, args->json ? NULL : stdout);
+    }
+    return results;
+}
+
+void provision_cli_report_capsule(const struct provision_cli_args *args,
+                                  const struct provision_capsule_result *result,
+                                  provision_cli_summary_fn *print_summary)
+{
+    if (result->err[0])
+        log_error("capsule %s: %s", result->capsule, result->err);
+    if (!args->json)
+        print_summary(result);
+}
+
+int provision_cli_finish(const struct provision_cli_args *args,
+                         const struct provision_cli_catalog *catalog,
+                         struct provision_capsule_result *results,
+                         const char *(*result_name)(int exit_code), int overall)
+{
+    if (args->json)
+        print_capsules(args, catalog, results, result_name, overall);
+
+    for (size_t i = 0; i < args->capsules_count; i++)
+        step_report_free(&results[i].report);
+    free(results);
+    return overall;
 }
