@@ -1,6 +1,5 @@
 /* schemareg-host plan: what provision would change, read-only. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "checkpoint.h"
 #include "cli.h"
@@ -57,7 +56,7 @@ static int run(const struct provision_cli_args *args, const struct provision_cli
                struct ddb_client *client)
 {
     const char *state_table = args->state_table ? args->state_table : CHECKPOINT_DEFAULT_TABLE;
-    struct provision_capsule_result *results = calloc(args->capsules_count, sizeof(*results));
+    struct provision_capsule_result *results = provision_cli_results_new(args);
     int overall = PLAN_EXIT_NO_CHANGES;
 
     if (!results) {
@@ -67,24 +66,14 @@ static int run(const struct provision_cli_args *args, const struct provision_cli
     for (size_t i = 0; i < args->capsules_count; i++) {
         struct provision_capsule_result *result = &results[i];
 
-        result->capsule = args->capsules[i];
-        step_report_init(&result->report, args->json ? NULL : stdout);
         result->exit_code = plan_capsule(client, result->capsule, catalog->providers,
                                          catalog->providers_count, state_table,
                                          &result->report, result->err, sizeof(result->err));
-        if (result->err[0])
-            log_error("capsule %s: %s", result->capsule, result->err);
         overall = combine(overall, result->exit_code);
-        if (!args->json)
-            print_summary(result);
+        /* Reported before the next capsule starts, so the summary follows its steps. */
+        provision_cli_report_capsule(args, result, print_summary);
     }
-    if (args->json)
-        provision_cli_print_capsules(args, catalog, results, result_name, overall);
-
-    for (size_t i = 0; i < args->capsules_count; i++)
-        step_report_free(&results[i].report);
-    free(results);
-    return overall;
+    return provision_cli_finish(args, catalog, results, result_name, overall);
 }
 
 int cmd_plan(int argc, char **argv)

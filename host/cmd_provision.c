@@ -1,6 +1,5 @@
 /* schemareg-host provision: creates what the plugins declare in one or more capsules. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -67,33 +66,19 @@ static int run(const struct provision_cli_args *args, const struct provision_cli
         .table_concurrency = args->table_concurrency,
         .seed_concurrency = args->seed_concurrency,
     };
-    struct provision_capsule_result *results = calloc(args->capsules_count, sizeof(*results));
+    struct provision_capsule_result *results = provision_cli_results_new(args);
 
     if (!results) {
         log_error("out of memory starting the run");
         return PROVISION_EXIT_FAILED;
     }
-    for (size_t i = 0; i < args->capsules_count; i++) {
-        results[i].capsule = args->capsules[i];
-        step_report_init(&results[i].report, args->json ? NULL : stdout);
-    }
 
     int overall = provision_capsules(client, results, args->capsules_count, catalog->providers,
                                      catalog->providers_count, &options);
 
-    for (size_t i = 0; i < args->capsules_count; i++) {
-        if (results[i].err[0])
-            log_error("capsule %s: %s", results[i].capsule, results[i].err);
-        if (!args->json)
-            print_summary(&results[i]);
-    }
-    if (args->json)
-        provision_cli_print_capsules(args, catalog, results, result_name, overall);
-
     for (size_t i = 0; i < args->capsules_count; i++)
-        step_report_free(&results[i].report);
-    free(results);
-    return overall;
+        provision_cli_report_capsule(args, &results[i], print_summary);
+    return provision_cli_finish(args, catalog, results, result_name, overall);
 }
 
 int cmd_provision(int argc, char **argv)

@@ -28,6 +28,9 @@ void provision_cli_args_free(struct provision_cli_args *args)
     memset(args, 0, sizeof(*args));
 }
 
+/* Parses the value arg of a numeric option as a whole number from 1 to
+ * max and stores it in *out. Returns 0, or -1 after logging the invalid
+ * value, and then *out is unchanged. */
 static int parse_positive(const char *option, const char *arg, long max, long *out)
 {
     char *end = NULL;
@@ -39,6 +42,17 @@ static int parse_positive(const char *option, const char *arg, long max, long *o
         return -1;
     }
     *out = value;
+    return 0;
+}
+
+/* Calls parse_positive for an option that is stored as an int. */
+static int parse_positive_int(const char *option, const char *arg, int max, int *out)
+{
+    long value;
+
+    if (parse_positive(option, arg, max, &value) != 0)
+        return -1;
+    *out = (int)value;
     return 0;
 }
 
@@ -67,8 +81,6 @@ static int add_capsule(struct provision_cli_args *args, const char *code)
 
 int provision_cli_option(struct provision_cli_args *args, int opt, const char *arg)
 {
-    long value;
-
     switch (opt) {
     case PROVISION_OPT_CAPSULE:
         return add_capsule(args, arg);
@@ -83,32 +95,17 @@ int provision_cli_option(struct provision_cli_args *args, int opt, const char *a
         args->json = 1;
         return 0;
     case PROVISION_OPT_WAIT_TIMEOUT:
-        if (parse_positive("--wait-timeout", arg, 7 * 24 * 3600, &value) != 0)
-            return -1;
-        args->wait_timeout_s = value;
-        return 0;
+        return parse_positive("--wait-timeout", arg, 7 * 24 * 3600, &args->wait_timeout_s);
     case PROVISION_OPT_MAX_ATTEMPTS:
-        if (parse_positive("--max-attempts", arg, 100, &value) != 0)
-            return -1;
-        args->max_attempts = (int)value;
-        return 0;
+        return parse_positive_int("--max-attempts", arg, 100, &args->max_attempts);
     case PROVISION_OPT_REQUEST_TIMEOUT:
-        if (parse_positive("--request-timeout", arg, 3600, &value) != 0)
-            return -1;
-        args->request_timeout_s = value;
-        return 0;
+        return parse_positive("--request-timeout", arg, 3600, &args->request_timeout_s);
     case PROVISION_OPT_TABLE_CONCURRENCY:
-        if (parse_positive("--table-concurrency", arg, PROVISION_MAX_TABLE_CONCURRENCY,
-                           &value) != 0)
-            return -1;
-        args->table_concurrency = (int)value;
-        return 0;
+        return parse_positive_int("--table-concurrency", arg, PROVISION_MAX_TABLE_CONCURRENCY,
+                                  &args->table_concurrency);
     case PROVISION_OPT_SEED_CONCURRENCY:
-        if (parse_positive("--seed-concurrency", arg, PROVISION_MAX_SEED_CONCURRENCY,
-                           &value) != 0)
-            return -1;
-        args->seed_concurrency = (int)value;
-        return 0;
+        return parse_positive_int("--seed-concurrency", arg, PROVISION_MAX_SEED_CONCURRENCY,
+                                  &args->seed_concurrency);
     case PROVISION_OPT_SKIP_INVALID:
         args->skip_invalid = 1;
         return 0;
@@ -440,10 +437,16 @@ static void print_capsule(const struct provision_capsule_result *result,
     fputs("]}", stdout);
 }
 
-void provision_cli_print_capsules(const struct provision_cli_args *args,
-                                  const struct provision_cli_catalog *catalog,
-                                  const struct provision_capsule_result *results,
-                                  const char *(*result_name)(int exit_code), int overall)
+/*
+ * Prints the JSON result of plan or provision on stdout, one step at a
+ * time so thousands of steps never exist whole as JSON: {"result",
+ * "exit_code", "state_table", "requests", "skipped_plugins", "capsules":
+ * [{"capsule", "result", "counts", "error" (when set), "steps": [...]}]}.
+ */
+static void print_capsules(const struct provision_cli_args *args,
+                           const struct provision_cli_catalog *catalog,
+                           const struct provision_capsule_result *results,
+                           const char *(*result_name)(int exit_code), int overall)
 {
     json_t *head = json_pack(
         "{s:s, s:i, s:s, s:I, s:O}", "result", result_name(overall), "exit_code", overall,
@@ -459,4 +462,41 @@ void provision_cli_print_capsules(const struct provision_cli_args *args,
     }
     fputs("]}\n", stdout);
     fflush(stdout);
+}
+
+struct provision_capsule_result *provision_cli_results_new(const struct provision_cli_args *args)
+{
+    struct provision_capsule_result *results = calloc(args->capsules_count, sizeof(*results));
+
+    if (!results)
+        return NULL;
+    for (size_t i = 0; i < args->capsules_count; i++) {
+        results[i].capsule = args->capsules[i];
+        step_report_init(&results[i].report, args->json ? NULL : stdout);
+    }
+    return results;
+}
+
+void provision_cli_report_capsule(const struct provision_cli_args *args,
+                                  const struct provision_capsule_result *result,
+                                  provision_cli_summary_fn *print_summary)
+{
+    if (result->err[0])
+        log_error("capsule %s: %s", result->capsule, result->err);
+    if (!args->json)
+        print_summary(result);
+}
+
+int provision_cli_finish(const struct provision_cli_args *args,
+                         const struct provision_cli_catalog *catalog,
+                         struct provision_capsule_result *results,
+                         const char *(*result_name)(int exit_code), int overall)
+{
+    if (args->json)
+        print_capsules(args, catalog, results, result_name, overall);
+
+    for (size_t i = 0; i < args->capsules_count; i++)
+        step_report_free(&results[i].report);
+    free(results);
+    return overall;
 }

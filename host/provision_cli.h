@@ -160,16 +160,28 @@ size_t provision_cli_failures(const struct provision_capsule_result *result);
 /* Prints the capsule-wide error of result, if any, as an indented line. */
 void provision_cli_print_error(const struct provision_capsule_result *result);
 
+/* Allocates one result per --capsule, each with the capsule code and an
+ * empty step report that prints every step to stdout unless --json is
+ * set. Returns NULL when memory runs out. Free with provision_cli_finish. */
+struct provision_capsule_result *provision_cli_results_new(const struct provision_cli_args *args);
+
+/* Prints the text summary of one capsule of plan or provision. */
+typedef void provision_cli_summary_fn(const struct provision_capsule_result *result);
+
+/* Logs the capsule-wide error of result, if any, and then prints the
+ * summary with print_summary unless --json is set. */
+void provision_cli_report_capsule(const struct provision_cli_args *args,
+                                  const struct provision_capsule_result *result,
+                                  provision_cli_summary_fn *print_summary);
+
 /*
- * Prints the JSON result of plan or provision on stdout, one step at a
- * time so thousands of steps never exist whole as JSON: {"result",
- * "exit_code", "state_table", "requests", "skipped_plugins", "capsules":
- * [{"capsule", "result", "counts", "error" (when set), "steps": [...]}]}.
- * result_name names an exit code.
+ * Prints the JSON result of plan or provision on stdout when --json is
+ * set, frees results and their step reports, and returns overall, the
+ * exit code of the command. result_name names an exit code in the JSON.
  */
-void provision_cli_print_capsules(const struct provision_cli_args *args,
-                                  const struct provision_cli_catalog *catalog,
-                                  const struct provision_capsule_result *results,
-                                  const char *(*result_name)(int exit_code), int overall);
+int provision_cli_finish(const struct provision_cli_args *args,
+                         const struct provision_cli_catalog *catalog,
+                         struct provision_capsule_result *results,
+                         const char *(*result_name)(int exit_code), int overall);
 
 #endif

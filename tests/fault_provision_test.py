@@ -17,8 +17,9 @@ end state equals the one of a clean run.
    every table. A clean run of the same capsule afterwards must complete
    and reach the clean end state.
 
-The end state is read with /usr/bin/aws against DynamoDB Local directly,
-with dummy credentials. The test exits 77 (skipped) when DynamoDB Local
+The end state is read by tests/provision/end_state.py, with requests signed
+by the Python standard library, from DynamoDB Local directly with dummy
+credentials. The test exits 77 (skipped) when DynamoDB Local
 cannot be started or "schemareg-host provision" is not implemented.
 """
 
@@ -33,16 +34,14 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "faultproxy"))
+sys.path.insert(0, os.path.join(HERE, "provision"))
+import end_state  # noqa: E402
 import faultproxy  # noqa: E402
+from end_state import STATE_TABLE, CheckFailed, first_difference  # noqa: E402
 PROXY = os.path.join(HERE, "faultproxy", "faultproxy.py")
 DDB_SERVER = os.path.join(HERE, "servers", "ddb-server")
 PYTHON = "/usr/bin/python3"
-AWS = "/usr/bin/aws"
 EXIT_SKIP = 77
-
-STATE_TABLE = "schemareg-state"
-# Checkpoint attributes that differ from run to run by design.
-RUN_SPECIFIC_ATTRIBUTES = ("run_id", "owner", "recorded_at", "detail")
 
 # Attempts per call at 20% faults: a call fails for good with probability
 # 0.2^8, about 3e-6, per call.
@@ -77,126 +76,31 @@ def isolated_environment():
     return environment
 
 
-class Failure(Exception):
-    """A check of the test failed; the message names what differed."""
-
-
 class Upstream:
     def __init__(self, port):
         self.port = port
         self.endpoint = f"http://127.0.0.1:{port}"
-
-    def aws(self, *arguments):
-        """Runs one aws dynamodb command against DynamoDB Local and returns
-        its parsed JSON output."""
-        result = subprocess.run(
-            [AWS, "dynamodb", *arguments, "--endpoint-url", self.endpoint, "--output", "json"],
-            capture_output=True, text=True, env=isolated_environment(), check=False)
-        if result.returncode != 0:
-            raise Failure(f"aws dynamodb {' '.join(arguments)} failed: {result.stderr.strip()}")
-        return json.loads(result.stdout) if result.stdout.strip() else {}
-
-    def table_names(self, capsule):
-        names = self.aws("list-tables")["TableNames"]
-        return sorted(name for name in names if name.startswith(capsule + "-"))
-
-    def scan(self, table):
-        return self.aws("scan", "--table-name", table, "--consistent-read")["Items"]
-
-
-def normalize_index(index):
-    return {
-        "IndexName": index["IndexName"],
-        "KeySchema": index["KeySchema"],
-        "Projection": {
-            "ProjectionType": index["Projection"]["ProjectionType"],
-            "NonKeyAttributes": sorted(index["Projection"].get("NonKeyAttributes", [])),
-        },
-        "IndexStatus": index.get("IndexStatus"),
-    }
-
-
-def table_state(upstream, table):
-    description = upstream.aws("describe-table", "--table-name", table)["Table"]
-    ttl = upstream.aws("describe-time-to-live", "--table-name", table)
-    ttl = ttl.get("TimeToLiveDescription", {})
-    items = upstream.scan(table)
-    return {
-        "TableStatus": description["TableStatus"],
-        "KeySchema": description["KeySchema"],
-        "AttributeDefinitions": sorted(description["AttributeDefinitions"],
-                                       key=lambda attribute: attribute["AttributeName"]),
-        "BillingMode": description.get("BillingModeSummary", {}).get("BillingMode",
-                                                                     "PROVISIONED"),
-        "GlobalSecondaryIndexes": sorted(
-            (normalize_index(index) for index in description.get("GlobalSecondaryIndexes", [])),
-            key=lambda index: index["IndexName"]),
-        "TimeToLive": {"status": ttl.get("TimeToLiveStatus"),
-                       "attribute": ttl.get("AttributeName")},
-        "Items": sorted(items, key=lambda item: json.dumps(item, sort_keys=True)),
-    }
-
-
-def checkpoint_state(upstream, capsule):
-    """Returns the capsule's checkpoint records without the attributes that
-    name the run, with the capsule prefix taken off table names. A batch
-    record (step seeds#SERVICE#TABLE#RUN#N) lists the seeds that one run
-    wrote together, so how seeds fall into batches depends on the faults;
-    each listed seed becomes a record of its own, and a seed listed twice
-    is kept twice so that the comparison fails."""
-    result = upstream.aws(
-        "query", "--table-name", STATE_TABLE, "--consistent-read",
-        "--key-condition-expression", "capsule = :capsule",
-        "--expression-attribute-values", json.dumps({":capsule": {"S": capsule}}))
-    records = []
-    for item in result["Items"]:
-        record = {name: value for name, value in item.items()
-                  if name not in RUN_SPECIFIC_ATTRIBUTES and name != "capsule"}
-        if "table_name" in record:
-            name = record["table_name"]["S"]
-            record["table_name"] = {"S": name[len(capsule) + 1:]}
-        if "seeds" not in record:
-            records.append(record)
-            continue
-        seeds = json.loads(record.pop("seeds")["S"])
-        del record["step"]
-        for seed_step, key in seeds.items():
-            records.append(dict(record, step={"S": seed_step}, key={"S": key}))
-    return sorted(records, key=lambda record: json.dumps(record, sort_keys=True))
+        self.dynamodb = end_state.DynamoDB(
+            self.endpoint, TEST_ENVIRONMENT["AWS_REGION"],
+            TEST_ENVIRONMENT["AWS_ACCESS_KEY_ID"], TEST_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"])
 
 
 def capsule_state(upstream, capsule):
     """Returns everything provisioning left for capsule, keyed by the bare
     table name, so that two capsules compare equal when provisioned alike."""
-    state = {"tables": {}, "checkpoints": checkpoint_state(upstream, capsule)}
-    for table in upstream.table_names(capsule):
-        state["tables"][table[len(capsule) + 1:]] = table_state(upstream, table)
-    return state
+    records = end_state.checkpoints(upstream.dynamodb, capsule)
+    return {"tables": end_state.snapshot(upstream.dynamodb, capsule),
+            "checkpoints": end_state.comparable_checkpoints(records, capsule)}
 
 
-def describe_difference(expected, actual, path="state"):
-    """Returns a one-line description of the first difference, or None."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for key in sorted(set(expected) | set(actual)):
-            if key not in actual:
-                return f"{path}.{key} missing"
-            if key not in expected:
-                return f"{path}.{key} unexpected: {json.dumps(actual[key])[:300]}"
-            difference = describe_difference(expected[key], actual[key], f"{path}.{key}")
-            if difference:
-                return difference
-        return None
-    if isinstance(expected, list) and isinstance(actual, list):
-        if len(expected) != len(actual):
-            return f"{path}: {len(actual)} entries, expected {len(expected)}"
-        for index, (left, right) in enumerate(zip(expected, actual)):
-            difference = describe_difference(left, right, f"{path}[{index}]")
-            if difference:
-                return difference
-        return None
-    if expected != actual:
-        return f"{path}: {json.dumps(actual)[:300]}, expected {json.dumps(expected)[:300]}"
-    return None
+def state_difference(upstream, clean, capsule):
+    """Returns the first difference between the end state of capsule and
+    clean, or None. A check that fails while reading it, such as a seed
+    recorded twice, is returned as the difference."""
+    try:
+        return first_difference(clean, capsule_state(upstream, capsule))
+    except CheckFailed as failure:
+        return str(failure)
 
 
 class Host:
@@ -285,7 +189,7 @@ def fault_runs(host, upstream, clean, seeds, rate, kinds):
         if result.returncode != 0:
             problem = f"seed {seed}: provision exited {result.returncode}"
         else:
-            difference = describe_difference(clean, capsule_state(upstream, capsule))
+            difference = state_difference(upstream, clean, capsule)
             if difference:
                 problem = f"seed {seed}: end state differs from the clean run: {difference}"
         if problem:
@@ -347,7 +251,7 @@ def doomed_run(host, upstream, clean, kinds):
     if recovery.returncode != 0:
         failures.append(f"clean run after 100% faults exited {recovery.returncode}")
     else:
-        difference = describe_difference(clean, capsule_state(upstream, capsule))
+        difference = state_difference(upstream, clean, capsule)
         if difference:
             failures.append(f"clean run after 100% faults: end state differs: {difference}")
     return failures
@@ -409,17 +313,17 @@ def main():
                                    FAULT_RUN_WAIT_TIMEOUT_S)
         print_run("clean run", clean_run)
         if clean_run.returncode != 0:
-            raise Failure(f"the clean run exited {clean_run.returncode}")
+            raise CheckFailed(f"the clean run exited {clean_run.returncode}")
         clean = capsule_state(upstream, "clean")
         if not clean["tables"]:
-            raise Failure("the clean run created no tables")
+            raise CheckFailed("the clean run created no tables")
         print(f"clean end state: {len(clean['tables'])} tables, "
-              f"{sum(len(t['Items']) for t in clean['tables'].values())} items, "
+              f"{sum(len(t['items']) for t in clean['tables'].values())} items, "
               f"{len(clean['checkpoints'])} checkpoints")
 
         failures += fault_runs(host, upstream, clean, seeds, arguments.rate, kinds)
         failures += doomed_run(host, upstream, clean, kinds)
-    except Failure as failure:
+    except CheckFailed as failure:
         failures.append(str(failure))
     finally:
         if server_pid is not None:

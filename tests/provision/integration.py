@@ -15,14 +15,12 @@ AWS credentials. The meson build also sets:
   TEST_PLUGINS_BULK       the generated plugin with 300 seeds over 6 tables
 
 The end state is checked with an independent client: the AWS CLI
-(/usr/bin/aws) and direct requests signed here with SigV4 from the Python
-standard library. Each case prints what it checks and exits 0 on success,
+(/usr/bin/aws) and direct requests signed with SigV4 from the Python
+standard library (end_state.py, which kill_resume.py and the fault test
+share). Each case prints what it checks and exits 0 on success,
 1 on failure.
 """
 
-import datetime
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -30,7 +28,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
+
+import end_state
+from end_state import (STATE_TABLE, CheckFailed, check, check_done_kept, check_done_skipped,
+                       check_equal, done_records)
 
 ENDPOINT = os.environ.get("SCHEMAREG_TEST_ENDPOINT", "")
 SERVER = os.environ.get("SCHEMAREG_TEST_SERVER", "")
@@ -42,7 +43,6 @@ PLUGINS_EXAMPLES = os.environ.get("TEST_PLUGINS_EXAMPLES", "")
 PLUGINS_BULK = os.environ.get("TEST_PLUGINS_BULK", "")
 AWS_CLI = "/usr/bin/aws"
 REGION = os.environ.get("AWS_REGION", "us-east-1")
-STATE_TABLE = "schemareg-state"
 HOST_TIMEOUT_S = 300
 
 # What the test plugins declare (tests/provision/plugins), written out by
@@ -126,70 +126,14 @@ BULK_STEP_COUNT = 6 + 6 * BULK_SEEDS_PER_TABLE
 BASE_STEP_COUNT = 3 + 3 + 2 + 3  # tables, indexes, TTL settings, seeds
 
 
-class CheckFailed(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
-def check_equal(actual, expected, what):
-    if actual != expected:
-        raise CheckFailed(f"{what}: expected {expected!r}, got {actual!r}")
-
-
 # --- Independent DynamoDB client -------------------------------------------
 
-def sign_v4(body, target, now):
-    """Returns the headers of a SigV4-signed DynamoDB POST to ENDPOINT."""
-    host = ENDPOINT.split("://", 1)[1].rstrip("/")
-    amz_date = now.strftime("%Y%m%dT%H%M%SZ")
-    day = amz_date[:8]
-    payload_hash = hashlib.sha256(body).hexdigest()
-    headers = {
-        "content-type": "application/x-amz-json-1.0",
-        "host": host,
-        "x-amz-date": amz_date,
-        "x-amz-target": target,
-    }
-    signed = ";".join(sorted(headers))
-    canonical = "\n".join(["POST", "/", ""] +
-                          [f"{name}:{headers[name]}" for name in sorted(headers)] +
-                          ["", signed, payload_hash])
-    scope = f"{day}/{REGION}/dynamodb/aws4_request"
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
-                         hashlib.sha256(canonical.encode()).hexdigest()])
-    key = ("AWS4" + os.environ["AWS_SECRET_ACCESS_KEY"]).encode()
-    for part in (day, REGION, "dynamodb", "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    headers["authorization"] = (
-        f"AWS4-HMAC-SHA256 Credential={os.environ['AWS_ACCESS_KEY_ID']}/{scope}, "
-        f"SignedHeaders={signed}, Signature={signature}")
-    del headers["host"]
-    return headers
-
-
-def ddb(operation, request):
-    """Calls operation; returns (response, None) or (None, error type)."""
-    body = json.dumps(request).encode()
-    headers = sign_v4(body, f"DynamoDB_20120810.{operation}",
-                      datetime.datetime.now(datetime.timezone.utc))
-    http_request = urllib.request.Request(ENDPOINT, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(http_request, timeout=30) as response:
-            return json.loads(response.read() or b"{}"), None
-    except urllib.error.HTTPError as error:
-        payload = json.loads(error.read() or b"{}")
-        return None, payload.get("__type", "").rsplit("#", 1)[-1] or f"HTTP {error.code}"
-
-
-def ddb_ok(operation, request):
-    response, error = ddb(operation, request)
-    check(error is None, f"{operation} {request.get('TableName')} failed: {error}")
-    return response
+DYNAMODB = end_state.DynamoDB(ENDPOINT, REGION, os.environ.get("AWS_ACCESS_KEY_ID", ""),
+                              os.environ.get("AWS_SECRET_ACCESS_KEY", ""))
+ddb = DYNAMODB.call
+ddb_ok = DYNAMODB.call_ok
+table_names = DYNAMODB.table_names
+scan_all = DYNAMODB.scan_all
 
 
 def aws_cli(*args):
@@ -201,63 +145,16 @@ def aws_cli(*args):
     return json.loads(result.stdout) if result.stdout.strip() else {}
 
 
-def scan_all(table):
-    items = []
-    request = {"TableName": table, "ConsistentRead": True}
-    while True:
-        response = ddb_ok("Scan", request)
-        items.extend(response.get("Items", []))
-        if "LastEvaluatedKey" not in response:
-            return items
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
 def state_items(capsule, state_table=STATE_TABLE):
-    """Returns the capsule's items in the state table as stored, all pages."""
-    request = {
-        "TableName": state_table,
-        "KeyConditionExpression": "#c = :c",
-        "ExpressionAttributeNames": {"#c": "capsule"},
-        "ExpressionAttributeValues": {":c": {"S": capsule}},
-        "ConsistentRead": True,
-    }
-    items = []
-    while True:
-        response, error = ddb("Query", request)
-        if error == "ResourceNotFoundException":
-            return []
-        check(error is None, f"Query {state_table} failed: {error}")
-        items.extend(response["Items"])
-        if "LastEvaluatedKey" not in response:
-            return items
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return DYNAMODB.state_items(capsule, state_table)
 
 
 def checkpoints(capsule, state_table=STATE_TABLE):
-    """Returns {step: record} of the capsule's checkpoint records. A batch
-    item (step seeds#...) stands for each seed it lists: every seed step
-    maps to the batch item, with the seed's key under "key"."""
-    records = {}
-    for item in state_items(capsule, state_table):
-        if "seeds" not in item:
-            records[item["step"]["S"]] = item
-            continue
-        check(item["step"]["S"].startswith("seeds#"), f"batch item {item['step']}")
-        for seed_step, key in json.loads(item["seeds"]["S"]).items():
-            check(seed_step not in records, f"seed {seed_step} recorded twice")
-            records[seed_step] = dict(item, key=key)
-    return records
+    return end_state.checkpoints(DYNAMODB, capsule, state_table)
 
 
-def table_names():
-    names = []
-    request = {}
-    while True:
-        response = ddb_ok("ListTables", request)
-        names.extend(response.get("TableNames", []))
-        if "LastEvaluatedTableName" not in response:
-            return names
-        request["ExclusiveStartTableName"] = response["LastEvaluatedTableName"]
+def snapshot(capsule):
+    return end_state.snapshot(DYNAMODB, capsule)
 
 
 # --- Running the host ---------------------------------------------------------
@@ -372,28 +269,6 @@ def check_capsule_cli(capsule, extra_gsi=False, ttl=True):
             gsis.update(EXTRA_GSIS.get(bare, {}))
         check_table_cli(capsule, bare, expected, gsis)
     print(f"capsule {capsule}: every table, key, index, TTL and seed checked with the AWS CLI")
-
-
-def snapshot(capsule):
-    """Returns the capsule's tables, indexes, TTL and items, with the capsule
-    prefix removed, so two capsules can be compared."""
-    state = {}
-    prefix = f"{capsule}-"
-    for name in sorted(n for n in table_names() if n.startswith(prefix)):
-        table = ddb_ok("DescribeTable", {"TableName": name})["Table"]
-        ttl, error = ddb("DescribeTimeToLive", {"TableName": name})
-        state[name[len(prefix):]] = {
-            "status": table["TableStatus"],
-            "keys": table["KeySchema"],
-            "definitions": sorted(table["AttributeDefinitions"],
-                                  key=lambda d: d["AttributeName"]),
-            "gsis": sorted(((g["IndexName"], g["IndexStatus"], json.dumps(g["KeySchema"]),
-                             json.dumps(g["Projection"], sort_keys=True))
-                            for g in table.get("GlobalSecondaryIndexes", []))),
-            "ttl": (ttl or {}).get("TimeToLiveDescription", error),
-            "items": sorted(json.dumps(i, sort_keys=True) for i in scan_all(name)),
-        }
-    return state
 
 
 def normalize_item(value):
@@ -565,14 +440,8 @@ def case_sigkill_resume():
         check_equal(sorted(after), expected_steps, f"checkpoint steps after the kill at {point}")
 
         # No step that a checkpoint recorded done is done or recorded again.
-        by_step = {s["step"]: s for s in rerun.steps() if "step" in s}
-        for step, record in before.items():
-            if record["status"]["S"] != "done":
-                continue
-            check_equal(after[step], record, f"record {step} after the re-run (kill at {point})")
-            if step in by_step:
-                check_equal(by_step[step]["outcome"], "skipped",
-                            f"re-run outcome of {step} recorded before (kill at {point})")
+        check_done_kept(before, after, f"re-run after the kill at {point}")
+        check_done_skipped(before, rerun.steps(), f"re-run after the kill at {point}")
         print(f"kill after request {point}: {len(before)} step(s) recorded before the kill; "
               f"re-run converged")
 
@@ -953,12 +822,11 @@ def case_many_seeds_kill_resume():
         check_equal(snapshot(capsule), expected_state, f"end state after the kill at {point}")
         after = checkpoints(capsule)
         check_equal(sorted(after), expected_steps, f"checkpoint steps after the kill at {point}")
-        by_step = {s["step"]: s for s in rerun.steps() if "step" in s}
-        for step, record in before.items():
-            check_equal(after[step], record, f"record {step} after the re-run (kill at {point})")
-            if step.startswith("seed#"):
-                check_equal(by_step[step]["outcome"], "skipped",
-                            f"re-run outcome of {step} recorded before (kill at {point})")
+        # The bulk plugin declares no index, so no record may be in progress.
+        check_equal(sorted(done_records(before)), sorted(before),
+                    f"steps recorded done before the re-run (kill at {point})")
+        check_done_kept(before, after, f"re-run after the kill at {point}")
+        check_done_skipped(before, rerun.steps(), f"re-run after the kill at {point}")
         print(f"kill after request {point}: {len(before)} step(s) recorded before the kill; "
               f"re-run converged")
 

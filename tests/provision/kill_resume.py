@@ -9,8 +9,8 @@ plugins together with the bulk test plugin (300 seeds), so most kill points
 land between seed writes.
 
 1. A clean reference run into capsule "ref" counts its requests R and
-   records the end state: tables, key schemas, GSIs, TTL, every item, and
-   the names of the checkpointed steps.
+   records the end state (end_state.py): tables, key schemas, billing
+   modes, GSIs, TTL, every item, and the names of the checkpointed steps.
 2. Fresh capsules: for N kill points spread evenly over 1..R, a run into a
    new capsule is killed after that many completed requests
    (SCHEMAREG_TEST_KILL_AFTER_REQUESTS), then run again to completion.
@@ -35,9 +35,10 @@ import signal
 import sys
 
 import integration
-from integration import (AWS_CLI, ENDPOINT, REGION, CheckFailed, check, check_equal,
-                         check_exit, checkpoints, ddb, ddb_ok, provision, snapshot,
-                         table_names)
+from end_state import (CheckFailed, check, check_done_kept, check_done_skipped, check_equal,
+                       done_records, first_difference, sort_items)
+from integration import (AWS_CLI, ENDPOINT, REGION, check_exit, checkpoints, ddb, ddb_ok,
+                         provision, snapshot, table_names)
 
 KILL_VARIABLE = "SCHEMAREG_TEST_KILL_AFTER_REQUESTS"
 SERIAL_OPTIONS = ("--table-concurrency", "1", "--seed-concurrency", "1")
@@ -56,52 +57,9 @@ def run(capsule, *args, kill_after=None):
     return provision([capsule], *args, plugins=plugin_path(), env_extra=env)
 
 
-def done_records(records):
-    return {step: record for step, record in records.items()
-            if record["status"]["S"] == "done"}
-
-
-def first_difference(expected, actual, path="state"):
-    """Returns a one-line description of the first difference, or None."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for key in sorted(set(expected) | set(actual)):
-            if key not in actual:
-                return f"{path}.{key} missing"
-            if key not in expected:
-                return f"{path}.{key} unexpected: {json.dumps(actual[key])[:300]}"
-            difference = first_difference(expected[key], actual[key], f"{path}.{key}")
-            if difference:
-                return difference
-        return None
-    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        for index, (left, right) in enumerate(zip(expected, actual)):
-            difference = first_difference(left, right, f"{path}[{index}]")
-            if difference:
-                return difference
-        return None
-    if expected != actual:
-        return f"{path}: {json.dumps(actual)[:300]}, expected {json.dumps(expected)[:300]}"
-    return None
-
-
 def check_state(capsule, expected, label):
     difference = first_difference(expected, snapshot(capsule))
     check(difference is None, f"{label}: end state differs from the reference: {difference}")
-
-
-def check_done_kept(before, after, label):
-    """Checks that every record done before a run is unchanged after it."""
-    for step, record in done_records(before).items():
-        check(step in after, f"{label}: record {step} disappeared")
-        check_equal(after[step], record, f"{label}: record {step}, done before the run")
-
-
-def check_done_skipped(before, completed, label):
-    """Checks that a completed run reports every step done before it as skipped."""
-    outcomes = {step["step"]: step["outcome"] for step in completed.steps() if "step" in step}
-    for step in done_records(before):
-        if step in outcomes:
-            check_equal(outcomes[step], "skipped", f"{label}: outcome of {step}, done before")
 
 
 def drop_capsule(capsule):
@@ -122,7 +80,7 @@ class Seeds:
         self.key_names = {}
         for bare in sorted(reference):
             self.key_names[bare] = [key["AttributeName"] for key in reference[bare]["keys"]]
-            self.items += [(bare, json.loads(item)) for item in reference[bare]["items"]]
+            self.items += [(bare, item) for item in reference[bare]["items"]]
 
     def key_of(self, bare, item):
         return {name: item[name] for name in self.key_names[bare]}
@@ -169,10 +127,9 @@ def with_edits(reference, seeds, edits):
     expected = copy.deepcopy(reference)
     for bare, edited in edits:
         key = seeds.key_of(bare, edited)
-        items = [item for item in expected[bare]["items"]
-                 if seeds.key_of(bare, json.loads(item)) != key]
-        items.append(json.dumps(edited, sort_keys=True))
-        expected[bare]["items"] = sorted(items)
+        items = [item for item in expected[bare]["items"] if seeds.key_of(bare, item) != key]
+        items.append(edited)
+        expected[bare]["items"] = sort_items(items)
     return expected
 
 
@@ -216,7 +173,7 @@ def fresh_capsule_kills(points, reference, seeds, expected_steps):
         check_exit(completed, 0, f"re-run after the {label}")
         after = checkpoints(capsule)
         check_done_kept(before, after, f"re-run after the {label}")
-        check_done_skipped(before, completed, f"re-run after the {label}")
+        check_done_skipped(before, completed.steps(), f"re-run after the {label}")
         check_equal(sorted(after), expected_steps, f"checkpointed steps after the {label}")
         check(all(r["status"]["S"] == "done" for r in after.values()),
               f"every record is done after the re-run ({label})")
@@ -259,7 +216,7 @@ def successive_kills(count, overhead, requests_per_step, total_steps, reference,
     check_exit(completed, 0, f"run after {count} successive kills")
     after = checkpoints(capsule)
     check_done_kept(before, after, "final run of the successive kills")
-    check_done_skipped(before, completed, "final run of the successive kills")
+    check_done_skipped(before, completed.steps(), "final run of the successive kills")
     check_equal(sorted(after), expected_steps, "checkpointed steps after the successive kills")
     check_state(capsule, with_edits(reference, seeds, edits), "successive kills")
     check_edits_kept(capsule, edits)
