@@ -408,35 +408,6 @@ size_t provision_seed_next(const struct provision_job *job, size_t from)
     return from;
 }
 
-/* Returns the item text of the job's next seed, inflating the table's
- * pack at its first seed, or NULL when memory runs out. Seeds start in
- * declaration order, the order of the pack. */
-static const char *take_item(struct provision_job *job)
-{
-    if (!job->items) {
-        job->items = seed_pack_open(job->pack);
-        job->next_item = job->items;
-        job->items_left = job->pack->items_count;
-    }
-    if (!job->items || job->items_left == 0)
-        return NULL;
-
-    const char *item = job->next_item;
-    job->next_item += strlen(item) + 1;
-    job->items_left--;
-    return item;
-}
-
-/* Frees the inflated items once the last seed has parsed its item. */
-static void drop_items_if_done(struct provision_job *job)
-{
-    if (job->items && job->items_left == 0) {
-        free(job->items);
-        job->items = NULL;
-        job->next_item = NULL;
-    }
-}
-
 void provision_seed_start(struct provision_job *job, size_t index, struct ddb_multi *multi,
                           provision_seed_done_fn *done, void *user)
 {
@@ -456,13 +427,13 @@ void provision_seed_start(struct provision_job *job, size_t index, struct ddb_mu
     write->done = done;
     write->user = user;
 
-    const char *item_json = take_item(job);
+    const char *item_json = seed_pack_take(job->pack, &job->items);
     if (!item_json) {
         fail(write, "unpacking the seed item failed: out of memory");
         return;
     }
     int prepared = prepare(job, write->source, item_json, &write->seed, err, sizeof(err));
-    drop_items_if_done(job);
+    seed_pack_cursor_settle(job->pack, &job->items);
     if (prepared != 0) {
         fail(write, err);
         return;
@@ -492,8 +463,7 @@ void provision_seed_start(struct provision_job *job, size_t index, struct ddb_mu
 
 void provision_seed_abandon(struct provision_job *job)
 {
-    free(job->items);
-    job->items = NULL;
+    seed_pack_cursor_free(&job->items);
     if (!job->batch)
         return;
     batch_report(job->batch, "done, but the run stopped before its checkpoint was recorded; "

@@ -15,6 +15,7 @@
 #include "ddb_client.h"
 #include "ddb_multi.h"
 #include "provision.h"
+#include "seed_pack.h"
 #include "step_report.h"
 
 struct provision_job {
@@ -37,9 +38,7 @@ struct provision_job {
     size_t seeds_pending;      /* seeds started whose step is not over */
     struct seed_batch *batch;  /* seeds in place, waiting for their checkpoint */
     const struct seed_pack *pack; /* the table's seed items */
-    char *items;               /* the pack inflated while its seeds start, else NULL */
-    const char *next_item;     /* in items: the item of the next seed to start */
-    size_t items_left;         /* in items from next_item on */
+    struct seed_pack_cursor items; /* the pack, inflated while its seeds start */
     struct provision_job *next_ready; /* in the engine's queue of seeds to write */
 };
 

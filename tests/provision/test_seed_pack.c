@@ -1,6 +1,7 @@
 /*
  * Seed packs (seed_pack.h): a table's items deflated in declaration order,
- * other tables' items left out, and streams that must not inflate.
+ * other tables' items left out, streams that must not inflate, and the
+ * cursor that hands the items to a table's seeds.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -129,6 +130,75 @@ START_TEST(test_damaged_pack_does_not_open)
 }
 END_TEST
 
+START_TEST(test_cursor_takes_items_in_order)
+{
+    struct catalog_provider provider;
+    struct seed_pack pack;
+    struct seed_pack_cursor cursor = {0};
+
+    make_provider(&provider, mixed_tables, mixed_items, 4);
+    ck_assert_int_eq(seed_pack_build(&provider, "orders", &pack), 0);
+
+    ck_assert_str_eq(seed_pack_take(&pack, &cursor), mixed_items[0]);
+    seed_pack_cursor_settle(&pack, &cursor);
+    ck_assert_ptr_nonnull(cursor.items);
+    ck_assert_str_eq(seed_pack_take(&pack, &cursor), "");
+    seed_pack_cursor_settle(&pack, &cursor);
+    ck_assert_str_eq(seed_pack_take(&pack, &cursor), mixed_items[3]);
+    seed_pack_cursor_settle(&pack, &cursor);
+    ck_assert_ptr_null(cursor.items); /* freed after the last item */
+    ck_assert_ptr_null(seed_pack_take(&pack, &cursor));
+
+    seed_pack_free(&pack);
+    free_provider(&provider);
+}
+END_TEST
+
+/* A take whose pack does not inflate fails alone: the next take, once the
+ * pack inflates again, returns the next seed's item, not the failed one's. */
+START_TEST(test_cursor_skips_item_that_failed)
+{
+    struct catalog_provider provider;
+    struct seed_pack pack;
+    struct seed_pack_cursor cursor = {0};
+
+    make_provider(&provider, mixed_tables, mixed_items, 4);
+    ck_assert_int_eq(seed_pack_build(&provider, "orders", &pack), 0);
+
+    pack.data[pack.size / 2] ^= 0xff;
+    ck_assert_ptr_null(seed_pack_take(&pack, &cursor));
+    ck_assert_uint_eq(cursor.taken, 1);
+    pack.data[pack.size / 2] ^= 0xff;
+
+    ck_assert_str_eq(seed_pack_take(&pack, &cursor), "");
+    ck_assert_str_eq(seed_pack_take(&pack, &cursor), mixed_items[3]);
+    seed_pack_cursor_settle(&pack, &cursor);
+    ck_assert_ptr_null(cursor.items);
+
+    seed_pack_free(&pack);
+    free_provider(&provider);
+}
+END_TEST
+
+START_TEST(test_cursor_free_before_last_item)
+{
+    struct catalog_provider provider;
+    struct seed_pack pack;
+    struct seed_pack_cursor cursor = {0};
+
+    make_provider(&provider, mixed_tables, mixed_items, 4);
+    ck_assert_int_eq(seed_pack_build(&provider, "orders", &pack), 0);
+    ck_assert_ptr_nonnull(seed_pack_take(&pack, &cursor));
+    seed_pack_cursor_settle(&pack, &cursor);
+    ck_assert_ptr_nonnull(cursor.items);
+    seed_pack_cursor_free(&cursor);
+    ck_assert_ptr_null(cursor.items);
+
+    seed_pack_free(&pack);
+    free_provider(&provider);
+}
+END_TEST
+
 START_TEST(test_release_items_clears_every_seed)
 {
     struct catalog_provider provider;
@@ -151,6 +221,9 @@ static Suite *seed_pack_suite(void)
     tcase_add_test(cases, test_pack_of_table_without_seeds);
     tcase_add_test(cases, test_pack_is_smaller_than_repetitive_items);
     tcase_add_test(cases, test_damaged_pack_does_not_open);
+    tcase_add_test(cases, test_cursor_takes_items_in_order);
+    tcase_add_test(cases, test_cursor_skips_item_that_failed);
+    tcase_add_test(cases, test_cursor_free_before_last_item);
     tcase_add_test(cases, test_release_items_clears_every_seed);
     suite_add_tcase(suite, cases);
     return suite;
