@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,6 +29,9 @@
 /* No new child starts while more than this many result bytes wait for
  * the host to read them. */
 #define OUTPUT_BACKLOG_MAX (8u * 1024u * 1024u)
+/* Rounds of killing the processes the loader adopted, each of which can
+ * orphan the next generation. */
+#define ADOPTED_KILL_ROUNDS 64
 
 /* A running child and what it has sent so far. */
 struct child {
@@ -321,6 +325,81 @@ static int queue_child_frame(struct supervisor *supervisor, const struct child *
     return queue_frame(supervisor, &header, "", child);
 }
 
+/* Returns nonzero when pid is a plugin child the loader started itself. */
+static int is_started_child(const struct supervisor *supervisor, pid_t pid)
+{
+    for (size_t i = 0; i < supervisor->running; i++) {
+        if (supervisor->children[i].pid == pid)
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads the loader's children from procfs into pids. Returns how many, or
+ * -1 when the kernel does not list children (CONFIG_PROC_CHILDREN). */
+static int read_children(pid_t *pids, int max)
+{
+    char path[64];
+    char text[4096];
+
+    snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t length = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (length < 0)
+        return -1;
+    text[length] = '\0';
+
+    int count = 0;
+    for (char *at = text, *end; count < max; at = end) {
+        long pid = strtol(at, &end, 10);
+        if (end == at)
+            break;
+        pids[count++] = (pid_t)pid;
+    }
+    return count;
+}
+
+/*
+ * Kills and reaps every child of the loader that it did not start. The
+ * loader is a child subreaper, so a process that a plugin started in a
+ * session of its own becomes the loader's child, not init's, once its
+ * parent exits. Killing one can orphan its own children, so this repeats
+ * until no such child is left, within a bound against a fork loop.
+ */
+static void kill_adopted(struct supervisor *supervisor)
+{
+    static int unlisted_logged;
+    pid_t pids[256];
+
+    for (int round = 0; round < ADOPTED_KILL_ROUNDS; round++) {
+        int count = read_children(pids, (int)(sizeof(pids) / sizeof(pids[0])));
+        int killed = 0;
+
+        if (count < 0) {
+            if (!unlisted_logged++)
+                log_warn("plugin loader: /proc does not list child processes, so a process "
+                         "a plugin starts in a new session can outlive the load");
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            if (is_started_child(supervisor, pids[i]))
+                continue;
+            /* Until it is reaped below, the adopted pid cannot be reused. */
+            kill(pids[i], SIGKILL);
+            while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+                ;
+            killed++;
+        }
+        if (killed == 0)
+            return;
+    }
+    log_warn("plugin loader: processes started by plugins were still appearing after %d "
+             "rounds of killing them", ADOPTED_KILL_ROUNDS);
+}
+
 /* Kills what is left of the child's process group, collects the rest of
  * its output and its exit status, and queues its frame when report is
  * set. Returns what queueing returned, or 0. */
@@ -343,6 +422,10 @@ static int finish_child(struct supervisor *supervisor, struct child *child, int 
     do {
         waited = waitpid(child->pid, &status, 0);
     } while (waited < 0 && errno == EINTR);
+
+    /* Whatever the child started in another session is the loader's own
+     * child by now, if the process that started it has exited. */
+    kill_adopted(supervisor);
 
     int queued = 0;
     if (report && waited == child->pid)
@@ -566,6 +649,10 @@ int plugin_supervise_run(int socket_fd, const struct plugin_supervise_options *o
     int status = 1;
 
     set_signal_actions();
+    /* Orphans below the loader become its children, see kill_adopted. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+        log_warn("plugin loader: cannot become a child subreaper (%s), so a process a "
+                 "plugin starts in a new session can outlive the load", strerror(errno));
     set_nonblocking(socket_fd);
     if (supervisor.null_fd < 0 || supervisor.children == NULL || supervisor.fds == NULL) {
         log_error("plugin loader: cannot prepare loader processes: %s",
@@ -592,6 +679,8 @@ cleanup:
     /* The host reads no more results, or the loader cannot send them. */
     for (size_t i = 0; i < supervisor.running; i++)
         finish_child(&supervisor, &supervisor.children[i], 0, 0);
+    supervisor.running = 0;
+    kill_adopted(&supervisor);
     for (size_t i = 0; i < supervisor.pending_count; i++)
         close(supervisor.pending[i].fd);
     plugin_relay_receiver_close(&supervisor.receiver);

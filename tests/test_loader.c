@@ -1,5 +1,7 @@
 /* Loader tests: fixture plugins, directory scanning, trust checks. */
 #include <check.h>
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -860,6 +862,60 @@ START_TEST(writable_directory_rejected)
 }
 END_TEST
 
+/* Kills every process named name (comm) and returns how many there were.
+ * The kill keeps a failed test from leaving them behind. */
+static int kill_processes_named(const char *name)
+{
+    DIR *proc = opendir("/proc");
+    struct dirent *entry;
+    int found = 0;
+
+    ck_assert_ptr_nonnull(proc);
+    while ((entry = readdir(proc)) != NULL) {
+        char path[300];
+        char comm[64] = "";
+        long pid = strtol(entry->d_name, NULL, 10);
+
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+        FILE *file = fopen(path, "r");
+        if (!file)
+            continue;
+        if (fgets(comm, sizeof(comm), file))
+            comm[strcspn(comm, "\n")] = '\0';
+        fclose(file);
+        if (strcmp(comm, name) == 0) {
+            kill((pid_t)pid, SIGKILL);
+            found++;
+        }
+    }
+    closedir(proc);
+    return found;
+}
+
+/* A process a plugin starts in a new session, whose parent exits, becomes
+ * the loader's child (the loader is a subreaper) and dies with the load. */
+START_TEST(escaped_process_killed_with_load)
+{
+    char *dir = support_make_dir();
+    char *path = support_install(dir, "ctor_escape.so", "ctor_escape.so", 0644);
+    struct loader_result result;
+
+    ck_assert_int_eq(kill_processes_named("sr-escaped"), 0);
+    scan_in_mode(dir, LOADER_MODE_ISOLATED, &result);
+    ck_assert_uint_eq(result.errors_count, 0);
+    ck_assert_uint_eq(result.plugins_count, 1);
+    ck_assert_str_eq(result.plugins[0].plugin_name, "ctor-escape");
+    ck_assert_int_eq(kill_processes_named("sr-escaped"), 0);
+
+    loader_result_free(&result);
+    support_remove_dir(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 static Suite *loader_suite(void)
 {
     Suite *suite = suite_create("loader");
@@ -889,6 +945,7 @@ static Suite *loader_suite(void)
     tcase_add_test(isolation, plugins_beyond_descriptor_limit);
     tcase_add_test(isolation, loader_death_fails_unanswered);
     tcase_add_test(isolation, host_environment_hidden_from_plugins);
+    tcase_add_test(isolation, escaped_process_killed_with_load);
     suite_add_tcase(suite, isolation);
 
     TCase *trust = tcase_create("trust");
