@@ -366,9 +366,10 @@ int ddb_multi_perform(struct ddb_multi *multi, long timeout_ms)
         timeout_ms = next_due;
 
     /* Against a fast server a transfer can end within this first step.
-     * Its call completes now, without a wait: libcurl's poll does not
-     * return for transfers that already ended, so waiting first would
-     * leave the caller's freed slots idle until the timeout. */
+     * Its call completes now, without a wait. curl_multi_poll waits only
+     * for sockets and wakeups, not for ended transfers whose message is
+     * queued (seen with libcurl 7.88.1), so waiting first would leave the
+     * caller's freed slots idle until the timeout. */
     if (pool_failed(curl_multi_perform(multi->curlm, &running)))
         return -1;
     if (finish_ended(multi) == 0) {
