@@ -27,6 +27,10 @@
  *   gsi-key-attribute      every GSI key attribute has a definition
  *   gsi-projection         ALL, KEYS_ONLY or INCLUDE; INCLUDE lists
  *                          non-key attributes, the others list none
+ *   gsi-projected-attributes
+ *                          at most 100 non-key attributes listed over all
+ *                          of a table's GSIs, DynamoDB's fixed limit; an
+ *                          attribute listed in two indexes counts twice
  *   billing-mode           PAY_PER_REQUEST or PROVISIONED
  *   capacity               PROVISIONED sets read and write capacity above 0
  *                          on the table and every GSI; PAY_PER_REQUEST

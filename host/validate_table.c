@@ -202,6 +202,28 @@ static void check_projection(struct validate_context *context,
     }
 }
 
+/* DynamoDB's limit on the non-key attributes that INCLUDE projections list,
+ * summed over a table's secondary indexes. Unlike the number of GSIs per
+ * table, it cannot be raised. */
+#define PROJECTED_ATTRIBUTES_MAX 100u
+
+static void check_projected_total(struct validate_context *context,
+                                  const struct catalog_table *table, const char *what)
+{
+    size_t total = 0;
+
+    for (size_t g = 0; g < table->gsis_count; g++) {
+        if (table->gsis[g].projection_type == SCHEMAREG_PROJECTION_INCLUDE)
+            total += table->gsis[g].non_key_attributes_count;
+    }
+    if (total > PROJECTED_ATTRIBUTES_MAX)
+        validate_add(context, "gsi-projected-attributes", "%s lists %zu non-key "
+                     "attributes over its GSIs, above DynamoDB's limit of %u per "
+                     "table (an attribute listed in two indexes counts twice); "
+                     "list fewer, or project ALL", what, total,
+                     PROJECTED_ATTRIBUTES_MAX);
+}
+
 static void check_gsi(struct validate_context *context,
                       const struct catalog_table *table, size_t index,
                       const char *table_what)
@@ -314,6 +336,7 @@ void validate_table(struct validate_context *context,
 
     for (size_t g = 0; g < table->gsis_count; g++)
         check_gsi(context, table, g, what);
+    check_projected_total(context, table, what);
 
     check_unused_attributes(context, table, what);
     check_billing(context, table, what);

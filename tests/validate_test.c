@@ -409,6 +409,30 @@ static void value_not_attribute_value(struct model *m)
     m->shop_seeds[1].expression_attribute_values_json = "{\":v\":2}";
 }
 
+/* Lists total distinct non-key attributes over the orders table's two
+ * GSIs, split between them. */
+static void project_in_total(struct model *m, size_t total)
+{
+    static char texts[128][8];
+    static char *names[128];
+
+    for (size_t i = 0; i < total; i++) {
+        snprintf(texts[i], sizeof(texts[i]), "n%03zu", i);
+        names[i] = texts[i];
+    }
+    struct catalog_gsi *first = by_customer(m);
+    struct catalog_gsi *second = &m->orders_gsis[1];
+
+    orders(m)->gsis_count = 2;
+    first->non_key_attributes = names;
+    first->non_key_attributes_count = total - total / 2;
+    second->projection_type = SCHEMAREG_PROJECTION_INCLUDE;
+    second->non_key_attributes = names + first->non_key_attributes_count;
+    second->non_key_attributes_count = total / 2;
+}
+static void projects_100(struct model *m) { project_in_total(m, 100); }
+static void projects_101(struct model *m) { project_in_total(m, 101); }
+
 struct rule_case {
     const char *name;
     void (*mutate)(struct model *m);
@@ -451,6 +475,7 @@ static const struct rule_case rule_cases[] = {
     {"include without attributes", include_nothing, "gsi-projection", "projects INCLUDE but lists no non-key attributes", 1},
     {"all with attributes", all_with_attributes, "gsi-projection", "lists 1 non-key attributes but its projection is ALL", 1},
     {"include attribute twice", include_twice, "gsi-projection", "lists non-key attribute \"total\" twice", 1},
+    {"101 projected attributes", projects_101, "gsi-projected-attributes", "lists 101 non-key attributes over its GSIs, above DynamoDB's limit of 100", 1},
     {"invalid billing mode", bad_billing, "billing-mode", "table \"orders\" has billing mode code 0", 1},
     {"provisioned without read", provisioned_no_read, "capacity", "table \"products\" is PROVISIONED but its read or write capacity is 0", 1},
     {"on demand with capacity", on_demand_with_capacity, "capacity", "table \"orders\" is PAY_PER_REQUEST but sets capacity units", 1},
@@ -558,6 +583,7 @@ static const struct valid_case valid_cases[] = {
     {"partition key at 2048 bytes", key_at_max_length},
     {"item without gsi keys", item_without_gsi_keys},
     {"keys differing by a space", number_keys_equal_by_text_only},
+    {"100 projected attributes", projects_100},
     {"two gsis share a key", two_gsis_share_key},
 };
 
