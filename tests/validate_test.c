@@ -413,7 +413,7 @@ static void value_not_attribute_value(struct model *m)
  * GSIs, split between them. */
 static void project_in_total(struct model *m, size_t total)
 {
-    static char texts[128][8];
+    static char texts[128][24];
     static char *names[128];
 
     for (size_t i = 0; i < total; i++) {
