@@ -76,7 +76,7 @@ START_TEST(test_reply_already_waiting)
     struct ddb_multi *multi = new_pool(&harness, 4);
     submit_list_tables(multi, &outcome);
 
-    /* Send the request without waiting; the server answers after 100 ms. */
+    /* Send the request without waiting. The server replies after 100 ms. */
     while (atomic_load(&harness.server.requests) == 0)
         ck_assert_int_eq(ddb_multi_perform(multi, 0), 0);
     sleep_ms(500);
