@@ -36,11 +36,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "faultproxy"))
 sys.path.insert(0, os.path.join(HERE, "provision"))
+sys.path.insert(0, os.path.join(HERE, "servers"))
+import ddb_server  # noqa: E402
 import end_state  # noqa: E402
 import faultproxy  # noqa: E402
 from end_state import STATE_TABLE, CheckFailed, first_difference  # noqa: E402
 PROXY = os.path.join(HERE, "faultproxy", "faultproxy.py")
-DDB_SERVER = os.path.join(HERE, "servers", "ddb-server")
 PYTHON = "/usr/bin/python3"
 EXIT_SKIP = 77
 
@@ -267,21 +268,6 @@ def doomed_run(host, upstream, clean, kinds):
     return failures
 
 
-def start_dynamodb_local():
-    if not os.path.exists(DDB_SERVER):
-        print(f"skipped: {DDB_SERVER} not found", file=sys.stderr)
-        sys.exit(EXIT_SKIP)
-    result = subprocess.run([DDB_SERVER, "start", "dynamodb-local"],
-                            capture_output=True, text=True, check=False)
-    if result.returncode == EXIT_SKIP:
-        print(result.stderr, file=sys.stderr, end="")
-        sys.exit(EXIT_SKIP)
-    if result.returncode != 0:
-        sys.exit(f"ddb-server start failed: {result.stderr}")
-    port, pid = result.stdout.split()
-    return int(port), pid
-
-
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--host", required=True, help="path of schemareg-host")
@@ -307,7 +293,7 @@ def main():
     if os.environ.get("SCHEMAREG_TEST_UPSTREAM_PORT"):
         port = int(os.environ["SCHEMAREG_TEST_UPSTREAM_PORT"])
     else:
-        port, server_pid = start_dynamodb_local()
+        port, server_pid = ddb_server.start_dynamodb_local()
     upstream = Upstream(port)
     seeds = [int(seed) for seed in arguments.seeds.split(",")]
     kinds = arguments.kinds
@@ -337,7 +323,7 @@ def main():
         failures.append(str(failure))
     finally:
         if server_pid is not None:
-            subprocess.run([DDB_SERVER, "stop", server_pid], check=False)
+            ddb_server.stop(server_pid)
 
     for failure in failures:
         print(f"FAIL: {failure}")

@@ -26,8 +26,9 @@ import uuid
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "servers"))
+import ddb_server  # noqa: E402
 PROXY = os.path.join(HERE, "faultproxy.py")
-DDB_SERVER = os.path.join(HERE, "..", "servers", "ddb-server")
 PYTHON = "/usr/bin/python3"
 CURL = "curl"
 EXIT_SKIP = 77
@@ -392,22 +393,6 @@ class DynamoDBTest(unittest.TestCase):
         self.assertEqual(sum(stats["injected"].values()), 0)
 
 
-def start_dynamodb_local():
-    """Returns (port, pid); exits 77 when the harness skips."""
-    if not os.path.exists(DDB_SERVER):
-        print(f"skipped: {DDB_SERVER} not found", file=sys.stderr)
-        sys.exit(EXIT_SKIP)
-    result = subprocess.run([DDB_SERVER, "start", "dynamodb-local"],
-                            capture_output=True, text=True, check=False)
-    if result.returncode == EXIT_SKIP:
-        print(result.stderr, file=sys.stderr, end="")
-        sys.exit(EXIT_SKIP)
-    if result.returncode != 0:
-        sys.exit(f"ddb-server start failed: {result.stderr}")
-    port, pid = result.stdout.split()
-    return int(port), pid
-
-
 def main():
     global upstream_port
 
@@ -423,13 +408,13 @@ def main():
     if os.environ.get("SCHEMAREG_TEST_UPSTREAM_PORT"):
         upstream_port = int(os.environ["SCHEMAREG_TEST_UPSTREAM_PORT"])
     else:
-        upstream_port, server_pid = start_dynamodb_local()
+        upstream_port, server_pid = ddb_server.start_dynamodb_local()
     try:
         suite = unittest.defaultTestLoader.loadTestsFromTestCase(DynamoDBTest)
         result = unittest.TextTestRunner(verbosity=2).run(suite)
     finally:
         if server_pid is not None:
-            subprocess.run([DDB_SERVER, "stop", server_pid], check=False)
+            ddb_server.stop(server_pid)
     return 0 if result.wasSuccessful() else 1
 
 
