@@ -114,28 +114,28 @@ void seed_pack_free(struct seed_pack *pack)
 
 const char *seed_pack_take(const struct seed_pack *pack, struct seed_pack_cursor *cursor)
 {
-    if (cursor->taken >= pack->items_count)
+    if (cursor->items_taken >= pack->items_count)
         return NULL;
     if (!cursor->items) {
         cursor->items = seed_pack_open(pack);
         if (!cursor->items) {
-            cursor->taken++;
+            cursor->items_taken++;
             return NULL;
         }
         cursor->next = cursor->items;
-        for (size_t i = 0; i < cursor->taken; i++)
+        for (size_t i = 0; i < cursor->items_taken; i++)
             cursor->next += strlen(cursor->next) + 1;
     }
 
     const char *item = cursor->next;
     cursor->next += strlen(item) + 1;
-    cursor->taken++;
+    cursor->items_taken++;
     return item;
 }
 
 void seed_pack_cursor_settle(const struct seed_pack *pack, struct seed_pack_cursor *cursor)
 {
-    if (cursor->taken >= pack->items_count)
+    if (cursor->items_taken >= pack->items_count)
         seed_pack_cursor_free(cursor);
 }
 

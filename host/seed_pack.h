@@ -31,12 +31,12 @@ char *seed_pack_open(const struct seed_pack *pack);
 
 void seed_pack_free(struct seed_pack *pack);
 
-/* Where a run is in one pack: the seeds of a table take its items one
+/* A run's position in one pack: the seeds of a table take its items one
  * after the other, in declaration order. Zeroed before the first take. */
 struct seed_pack_cursor {
     char *items;           /* the pack inflated, else NULL */
     const char *next;      /* in items: the next item to take */
-    size_t taken;
+    size_t items_taken;
 };
 
 /* Returns the next item of pack, inflating the pack when it is not

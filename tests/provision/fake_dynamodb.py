@@ -21,6 +21,8 @@ enabled. faults is a dict of the behaviours to change:
   lose_create_reply   the first CreateTable per user table is applied, then
                       answered with HTTP 500
   deny_all            every request fails with AccessDeniedException
+  create_active       CreateTable replies with the table and its indexes
+                      ACTIVE, as DynamoDB Local does, instead of CREATING
 
 requests lists (operation, table name) per request received.
 """
@@ -124,7 +126,7 @@ class FakeDynamoDB:
             # As DynamoDB does, the reply shows the new table and its
             # indexes CREATING; DescribeTable shows them as the faults set.
             description = self._describe(name)
-            if user_table:
+            if user_table and not faults.get("create_active"):
                 description["TableStatus"] = "CREATING"
                 for index in description.get("GlobalSecondaryIndexes", []):
                     index["IndexStatus"] = "CREATING"

@@ -236,6 +236,33 @@ def case_summary_agrees():
               f"provision --json: result failed, exit_code 1: {document['result']}")
 
 
+def case_requests_not_repeated():
+    """A table this run created gets no DescribeTimeToLive, and no wait when
+    the CreateTable reply shows it ACTIVE."""
+    for create_active in (False, True):
+        with FakeDynamoDB({"create_active": create_active}) as fake:
+            code, out, err, seconds = run(fake, "provision", "--json")
+            check(code == 0, f"create_active={create_active}: exit 0 (got {code}): {err[-300:]}")
+            created = [name for operation, name in fake.requests
+                       if operation == "CreateTable" and name != STATE_TABLE]
+            check(len(created) == 3, f"three user tables created: {created}")
+            with_ttl = [table for table in created if fake.count("UpdateTimeToLive", table)]
+            check(len(with_ttl) == 2, f"two of them get TTL: {with_ttl}")
+            for table in created:
+                # One DescribeTable finds the table missing; the wait adds more.
+                describes = fake.count("DescribeTable", table)
+                if create_active:
+                    check(describes == 1, f"{table}: no wait after an ACTIVE reply, "
+                          f"{describes} DescribeTable")
+                else:
+                    check(describes >= 2, f"{table}: waited after a CREATING reply, "
+                          f"{describes} DescribeTable")
+                check(fake.count("DescribeTimeToLive", table) == 0,
+                      f"{table}: no DescribeTimeToLive on a table just created")
+                check(fake.count("UpdateTimeToLive", table) <= 1,
+                      f"{table}: TTL enabled with at most one UpdateTimeToLive")
+
+
 CASES = {
     "query-repeats-key": case_query_repeats_key,
     "query-endless": case_query_endless,
@@ -245,6 +272,7 @@ CASES = {
     "lost-reply": case_lost_reply,
     "index-never-listed": case_index_never_listed,
     "summary-agrees": case_summary_agrees,
+    "requests-not-repeated": case_requests_not_repeated,
 }
 
 

@@ -167,7 +167,7 @@ START_TEST(test_cursor_skips_item_that_failed)
 
     pack.data[pack.size / 2] ^= 0xff;
     ck_assert_ptr_null(seed_pack_take(&pack, &cursor));
-    ck_assert_uint_eq(cursor.taken, 1);
+    ck_assert_uint_eq(cursor.items_taken, 1);
     pack.data[pack.size / 2] ^= 0xff;
 
     ck_assert_str_eq(seed_pack_take(&pack, &cursor), "");
