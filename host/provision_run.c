@@ -455,11 +455,8 @@ int provision_capsules(struct ddb_client *client, struct provision_capsule_resul
         add_jobs(&engine, &results[i], &stores[i], providers, providers_count, options);
     }
 
-#ifdef __GLIBC__
-    /* Give back the pages freed after reading the checkpoints and
-     * releasing the plain seed items. */
-    malloc_trim(0);
-#endif
+    /* Give back the pages freed after reading the checkpoints. */
+    release_free_pages();
 
     if (engine.jobs_count > 0 && run_jobs(&engine, client, options) != 0) {
         for (size_t i = 0; i < results_count; i++) {
